@@ -1,0 +1,6 @@
+/**
+ * TensorFlow.js for the kit: one import that brings the library and the backend choice
+ * (`import { tf, initBackend } from "./lib/tf"`). Implementation in lib/tf/.
+ */
+export { tf, initBackend, backendReport, parseBackendOverride, BACKENDS } from "./tf/backend";
+export type { BackendName, BackendReport } from "./tf/backend";

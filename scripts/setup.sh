@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# One-command set-up on a fresh machine: system packages (Jupyter, Chromium, PyTorch for the benchmark
+# reference) where apt-get is available, the npm dependencies, then the main job: every notebook executed
+# headless on the built-in data (out/*.html, out/results/*.json).
+#   bash scripts/setup.sh                 # install + run all notebooks
+#   bash scripts/setup.sh --install-only  # install only (what CI does before `npm test`)
+#   bash scripts/setup.sh --with-torch    # also Debian's python3-torch, the reference of `npm run bench`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run_notebooks=1
+with_torch=0
+for arg in "$@"; do
+  case "$arg" in
+    --install-only) run_notebooks=0 ;;
+    --with-torch) with_torch=1 ;;
+    *) echo "setup.sh: unknown option $arg (known: --install-only, --with-torch)" >&2; exit 2 ;;
+  esac
+done
+
+APT_PACKAGES=(jupyter-notebook jupyter-client jupyter-nbconvert jupyter-nbformat python3-nbconvert python3-nbclient chromium)
+# PyTorch CPU is only the benchmark's reference point (`npm run bench`): opt in with --with-torch.
+if [ "$with_torch" = "1" ]; then APT_PACKAGES+=(python3-torch); fi
+
+if command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" = "0" ] || SUDO="sudo"
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "setup: installing Debian packages: ${missing[*]}"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "${missing[@]}"
+  else
+    echo "setup: Debian packages already installed"
+  fi
+elif ! command -v jupyter >/dev/null 2>&1; then
+  echo "setup: no apt-get here; installing JupyterLab with pip"
+  python3 -m pip install --user jupyterlab nbclient nbconvert
+fi
+
+echo "setup: npm ci"
+npm ci --no-audit --no-fund
+
+if [ "$run_notebooks" = "1" ]; then
+  echo "setup: running every notebook headless (lecture mode)"
+  npm run notebooks
+fi

@@ -1,0 +1,49 @@
+import { describe, expect, it, vi } from "vitest";
+import { check, EXERCISES, judge, NotImplementedYet, difference } from "../lib/exercises";
+
+describe("exercise checkers", () => {
+  it("every checker accepts its reference solution", () => {
+    for (const [name, exercise] of Object.entries(EXERCISES)) {
+      expect(judge(exercise, exercise.reference).status, name).toBe("passed");
+    }
+  });
+
+  it("welcome.accuracy rejects plausible wrong answers with expected vs got", () => {
+    const ex = EXERCISES["welcome.accuracy"];
+    const strictThreshold = (p: number[], y: number[]) => p.filter((q, i) => (q > 0.5 ? 1 : 0) === y[i]).length / y.length;
+    const countNotFraction = (p: number[], y: number[]) => p.filter((q, i) => (q >= 0.5 ? 1 : 0) === y[i]).length;
+    const offByOne = (p: number[], y: number[]) => p.filter((q, i) => (q >= 0.5 ? 1 : 0) === y[i]).length / (y.length - 1);
+    for (const wrong of [strictThreshold, countNotFraction, offByOne]) {
+      const v = judge(ex, wrong);
+      expect(v.status).toBe("failed");
+      expect(v.message).toMatch(/case ".*" — result: expected [\d.]+, got [\d.]+/);
+    }
+  });
+
+  it("a stub that throws NotImplementedYet is 'not attempted yet', other throws are reported without a stack", () => {
+    const ex = EXERCISES["welcome.accuracy"];
+    expect(judge(ex, () => { throw new NotImplementedYet(); }).status).toBe("not attempted yet");
+    const v = judge(ex, () => { throw new TypeError("x is undefined"); });
+    expect(v.status).toBe("failed");
+    expect(v.message).toContain("threw TypeError: x is undefined");
+    expect(v.message).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it("check returns the student's function when it passes, the reference otherwise, and says so", () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const ref = EXERCISES["welcome.accuracy"].reference;
+    const mine = (p: number[], y: number[]) => ref(p, y);
+    expect(check("welcome.accuracy", mine)).toBe(mine);
+    const stub = (): number => { throw new NotImplementedYet(); };
+    expect(check("welcome.accuracy", stub)).toBe(ref);
+    expect(String(log.mock.calls.at(-1)?.[0])).toMatch(/not attempted yet.*reference solution/);
+    log.mockRestore();
+  });
+
+  it("difference explains shape and value mismatches", () => {
+    expect(difference([1, 2], [1, 2, 3])).toMatch(/length 3, got length 2/);
+    expect(difference(undefined, 1)).toMatch(/forget to `return`/);
+    expect(difference({ a: [1, 2] }, { a: [1, 2.5] })).toMatch(/result\.a\[1\]: expected 2\.5, got 2/);
+    expect(difference(1 + 1e-9, 1)).toBeNull();
+  });
+});

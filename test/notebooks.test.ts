@@ -1,0 +1,62 @@
+/**
+ * Every notebook in notebooks/ executes headless with real Jupyter (lecture mode) and its exported page
+ * renders every figure in headless Chromium with no page error; the runner reports failures precisely;
+ * notebooks are committed clean.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { checkPage } from "../lib/notebooks/browser";
+import { findJupyter, PROJECT_ROOT } from "../lib/notebooks/jupyter";
+import { describeFailure, runNotebook, selectNotebooks } from "../lib/notebooks/runner";
+
+const notebooks = selectNotebooks([]);
+const TSX = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+
+describe("notebooks are committed without outputs", () => {
+  it.each(notebooks.map((n) => [path.basename(n), n]))("%s", (_, file) => {
+    const nb = JSON.parse(fs.readFileSync(file, "utf8"));
+    const dirty = nb.cells.filter((c: { cell_type: string; outputs?: unknown[]; execution_count?: number | null }) =>
+      c.cell_type === "code" && ((c.outputs?.length ?? 0) > 0 || c.execution_count != null));
+    expect(dirty.length, "run `npm run clean-notebooks` before committing").toBe(0);
+    expect(nb.metadata.kernelspec.name).toBe("tslab-kit");
+  });
+});
+
+describe("every notebook runs headless and its page renders", () => {
+  it.each(notebooks.map((n) => [path.basename(n, ".ipynb"), n]))("%s", async (name, file) => {
+    const run = await runNotebook(file, { mode: "lecture" });
+    expect(run.ok, describeFailure(run)).toBe(true);
+    const page = await checkPage(run.html, path.join(PROJECT_ROOT, "out", "screenshots", `${name}.png`));
+    expect(page.errors).toEqual([]);
+    expect(page.figures).toBeGreaterThan(0);
+    expect(page.rendered).toBe(page.figures);
+  }, 900_000);
+});
+
+describe("the runner", () => {
+  it("exits non-zero on a failing cell, naming the notebook, the cell and the real error", () => {
+    const fixture = path.join(PROJECT_ROOT, "test", "fixtures", "failing.ipynb");
+    const out = spawnSync(process.execPath, [TSX, "scripts/run-notebooks.ts", fixture], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    expect(out.status).toBe(1);
+    expect(out.stdout).toContain("failing FAILED in cell 3");
+    expect(out.stdout).toContain("RangeError: deliberate failure: gain must be positive, got -1");
+    expect(out.stdout).not.toContain("this cell must never run\n");
+  }, 120_000);
+
+  it("says how to install Jupyter when it is missing", () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "no-jupyter-"));
+    expect(() => findJupyter({ PATH: empty })).toThrow(/Jupyter was not found[\s\S]*apt-get install[\s\S]*pip install jupyterlab/);
+    const out = spawnSync(process.execPath, [TSX, "scripts/run-notebooks.ts", "00"], {
+      cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, PATH: empty },
+    });
+    expect(out.status).toBe(2);
+    expect(out.stderr).toContain("Jupyter was not found");
+  }, 60_000);
+
+  it("names the available notebooks when a name matches none", () => {
+    expect(() => selectNotebooks(["99-nothing"])).toThrow(/matches no notebook.*Available: 00-welcome/);
+  });
+});
