@@ -1,0 +1,98 @@
+/**
+ * Homework mode: student notebooks have every solution stubbed and none of its text left; they execute
+ * headless with every exercise "not attempted yet"; pasting the reference back turns a verdict to passed.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { cellSource, Notebook } from "../lib/notebooks/ipynb";
+import { PROJECT_ROOT } from "../lib/notebooks/jupyter";
+import { describeFailure, runNotebook, selectNotebooks } from "../lib/notebooks/runner";
+import { BEGIN, END, STUB, stubSolutions, studentVersion } from "../lib/notebooks/student";
+
+const TSX = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
+const read = (f: string): Notebook => JSON.parse(fs.readFileSync(f, "utf8"));
+const instructors = selectNotebooks([]);
+
+function makeStudent(): { out: string; sol: string; stdout: string } {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "student-"));
+  const sol = fs.mkdtempSync(path.join(os.tmpdir(), "solutions-"));
+  const run = spawnSync(process.execPath, [TSX, "scripts/make-student.ts", "--out", out, "--solutions", sol], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  expect(run.status, run.stderr).toBe(0);
+  return { out, sol, stdout: run.stdout };
+}
+
+/** Lines of solution code long enough to be distinctive (short ones like `}` occur everywhere). */
+function solutionLines(nb: Notebook): string[] {
+  return studentVersion(nb, "x").solutions.flatMap((s) => s.code.split("\n")).map((l) => l.trim()).filter((l) => l.length >= 12);
+}
+
+describe("student notebooks", () => {
+  it("every notebook's solutions are stubbed and no solution text is left", () => {
+    const { out, sol } = makeStudent();
+    for (const file of instructors) {
+      const name = path.basename(file);
+      const instructor = read(file);
+      const student = fs.readFileSync(path.join(out, name), "utf8");
+      const blocks = instructor.cells.map(cellSource).join("\n").match(/BEGIN SOLUTION/g)?.length ?? 0;
+      expect(student.includes("BEGIN SOLUTION") || student.includes("END SOLUTION"), "markers left").toBe(false);
+      expect((student.match(/throw new NotImplementedYet\(\); \/\/ TODO: your code here/g) ?? []).length).toBe(blocks);
+      for (const line of solutionLines(instructor)) {
+        expect(student.includes(JSON.stringify(line).slice(1, -1)), `solution line left in ${name}: ${line}`).toBe(false);
+      }
+      expect(fs.readFileSync(path.join(sol, name.replace(".ipynb", ".md")), "utf8")).toContain("```ts");
+      const nb = read(path.join(out, name));
+      expect(nb.cells.every((c) => c.cell_type !== "code" || (c.outputs ?? []).length === 0)).toBe(true);
+    }
+  });
+
+  it("is idempotent: a second run writes identical files, and a student notebook maps to itself", () => {
+    const a = makeStudent();
+    const b = makeStudent();
+    for (const file of instructors) {
+      const name = path.basename(file);
+      const first = fs.readFileSync(path.join(a.out, name), "utf8");
+      expect(fs.readFileSync(path.join(b.out, name), "utf8")).toBe(first);
+      const again = studentVersion(JSON.parse(first), name.replace(".ipynb", "")).notebook;
+      expect(JSON.stringify(again, null, 1) + "\n").toBe(first);
+    }
+  });
+
+  it("refuses unbalanced or misspelt markers, naming notebook, cell and line", () => {
+    expect(() => stubSolutions(`f();\n${BEGIN}\nx = 1;`, "nb, cell 4")).toThrow(/nb, cell 4: '\/\/ BEGIN SOLUTION' on line 2 has no matching/);
+    expect(() => stubSolutions(`x = 1;\n${END}`, "nb, cell 2")).toThrow(/nb, cell 2: '\/\/ END SOLUTION' on line 2 has no matching/);
+    expect(() => stubSolutions(`${BEGIN}\n${BEGIN}\n${END}`, "nb, cell 1")).toThrow(/line 2 inside the block opened on line 1/);
+    expect(() => stubSolutions(`// BEGIN SOLUTIONS\nx;`, "nb, cell 1")).toThrow(/looks like a marker/);
+    const ok = stubSolutions(`function f(): number {\n  ${BEGIN}\n    return 1;\n  ${END}\n}`, "nb");
+    expect(ok.source).toBe(`function f(): number {\n  ${STUB}\n}`);
+    expect(ok.solutions).toEqual(["return 1;"]);
+  });
+
+  it("executes headless with every exercise 'not attempted yet'; the reference pasted back passes", async () => {
+    const { out } = makeStudent();
+    for (const file of instructors) {
+      const name = path.basename(file);
+      const studentFile = path.join(out, name);
+      const checks = read(file).cells.map(cellSource).join("\n").match(/\bcheck\("/g)?.length ?? 0;
+      const run = await runNotebook(studentFile, { outDir: path.join(out, "executed") });
+      expect(run.ok, describeFailure(run)).toBe(true);
+      const executed = fs.readFileSync(run.ipynb, "utf8");
+      expect((executed.match(/not attempted yet<\/b>/g) ?? []).length, name).toBe(checks);
+      expect(/<b>✘/.test(executed), "no checker reports a failure").toBe(false);
+    }
+    // Paste the reference of the welcome exercise back: its verdict turns to passed.
+    const welcome = path.join(out, "00-welcome.ipynb");
+    const nb = read(welcome);
+    const reference = studentVersion(read(path.join(PROJECT_ROOT, "notebooks", "00-welcome.ipynb")), "00-welcome").solutions[0].code;
+    const cell = nb.cells.find((c) => cellSource(c).includes(STUB))!;
+    cell.source = cellSource(cell).replace(STUB, reference);
+    fs.writeFileSync(welcome, JSON.stringify(nb));
+    const run = await runNotebook(welcome, { outDir: path.join(out, "executed") });
+    expect(run.ok, describeFailure(run)).toBe(true);
+    const executed = fs.readFileSync(run.ipynb, "utf8");
+    expect(executed.includes("passed</b>"), "the pasted solution's verdict is 'passed'").toBe(true);
+    expect(executed.includes("not attempted yet</b>"), "no exercise left 'not attempted yet'").toBe(false);
+  }, 900_000);
+});
