@@ -1,0 +1,87 @@
+/**
+ * Evaluation of a policy on a set of morphologies (the shipped test sets): one episode per body with
+ * deterministic actions (the mean of the policy), reporting per-morphology return, forward distance and
+ * speed, and falls, and their mean with SEM.
+ */
+import { ACTION_SIZE } from "./ant";
+import { Morphology } from "./morphology";
+import { AntVecEnv } from "./vec-env";
+
+export interface MorphologyResult {
+  index: number;
+  return: number;
+  length: number;
+  /** Forward distance along +x, m. */
+  distance: number;
+  /** distance / episode duration, m/s. */
+  forwardSpeed: number;
+  fell: boolean;
+  unstable: boolean;
+}
+
+export interface EvaluationSummary {
+  n: number;
+  meanReturn: number;
+  semReturn: number;
+  meanDistance: number;
+  meanForwardSpeed: number;
+  semForwardSpeed: number;
+  fallRate: number;
+  perMorphology: MorphologyResult[];
+}
+
+/** Policy: N×28 observations and N×9 morphology vectors → N×8 actions. */
+export type ActFn = (observations: Float32Array, morphologies: Float32Array, numEnvs: number) => Float32Array;
+
+export function meanSem(xs: number[]): { mean: number; sem: number } {
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  return { mean, sem: Math.sqrt(variance / n) };
+}
+
+export function summarize(results: MorphologyResult[]): EvaluationSummary {
+  const r = meanSem(results.map((x) => x.return));
+  const v = meanSem(results.map((x) => x.forwardSpeed));
+  return {
+    n: results.length,
+    meanReturn: r.mean, semReturn: r.sem,
+    meanDistance: meanSem(results.map((x) => x.distance)).mean,
+    meanForwardSpeed: v.mean, semForwardSpeed: v.sem,
+    fallRate: results.filter((x) => x.fell).length / results.length,
+    perMorphology: results,
+  };
+}
+
+/** One deterministic episode per morphology (all in parallel), seeded. */
+export async function evaluateOnMorphologies(act: ActFn, morphologies: Morphology[],
+  options: { seed?: number; maxSteps?: number; threads?: number; onProgress?: (step: number) => void } = {}): Promise<EvaluationSummary> {
+  const n = morphologies.length;
+  const env = await AntVecEnv.create({
+    numEnvs: n, seed: options.seed ?? 12345, threads: options.threads, maxSteps: options.maxSteps,
+    morphology: { kind: "fixed", morphologies },
+  });
+  try {
+    let obs = env.reset();
+    const results: (MorphologyResult | undefined)[] = new Array(n);
+    let remaining = n;
+    for (let step = 0; remaining > 0; step++) {
+      const actions = act(obs, env.morphologies(), n);
+      if (actions.length !== n * ACTION_SIZE) throw new Error(`evaluate: the policy returned ${actions.length} values for ${n}×${ACTION_SIZE} actions`);
+      const s = env.step(actions);
+      for (const f of s.finished) {
+        if (results[f.env]) continue;
+        results[f.env] = {
+          index: f.env, return: f.return, length: f.length, distance: f.distance,
+          forwardSpeed: f.distance / (f.length * env.dt), fell: f.fell, unstable: f.unstable,
+        };
+        remaining--;
+      }
+      obs = s.observations;
+      options.onProgress?.(step);
+    }
+    return summarize(results as MorphologyResult[]);
+  } finally {
+    await env.close();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Checkpoints: named float tensors plus JSON state, written atomically so that a run killed at any moment
+ * leaves either the previous checkpoint or the new one, never a half-written one.
+ *
+ * Layout of a checkpoint folder: `weights.bin` (all tensors, float32, concatenated), `checkpoint.json`
+ * (tensor names, shapes and byte offsets, the SHA-256 of weights.bin, and the caller's state). A new
+ * checkpoint is written to a sibling temporary folder and renamed into place. Loading checks every size and
+ * the hash, and says what is wrong with a corrupt or incomplete checkpoint.
+ */
+import { createHash } from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+
+export interface NamedArray {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+interface Index {
+  format: "kit-checkpoint-1";
+  sha256: string;
+  tensors: { name: string; shape: number[]; offset: number; length: number }[];
+  state: unknown;
+}
+
+const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Write tensors and state to `dir` atomically (replacing what is there). */
+export function saveCheckpoint(dir: string, tensors: NamedArray[], state: unknown): void {
+  const names = new Set<string>();
+  let total = 0;
+  const entries = tensors.map((t) => {
+    if (names.has(t.name)) throw new Error(`saveCheckpoint: two tensors are named '${t.name}'`);
+    names.add(t.name);
+    if (sizeOf(t.shape) !== t.values.length) throw new Error(`saveCheckpoint: '${t.name}' has shape [${t.shape}] but ${t.values.length} values`);
+    const entry = { name: t.name, shape: t.shape, offset: total, length: t.values.length };
+    total += t.values.length;
+    return entry;
+  });
+  const weights = new Float32Array(total);
+  tensors.forEach((t, i) => weights.set(t.values, entries[i].offset));
+  const bytes = Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength);
+  const index: Index = {
+    format: "kit-checkpoint-1",
+    sha256: createHash("sha256").update(bytes).digest("hex"),
+    tensors: entries,
+    state,
+  };
+  const parent = path.dirname(path.resolve(dir));
+  fs.mkdirSync(parent, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
+  fs.writeFileSync(path.join(tmp, "weights.bin"), bytes);
+  fs.writeFileSync(path.join(tmp, "checkpoint.json"), JSON.stringify(index, null, 1));
+  const old = `${path.resolve(dir)}.old-${process.pid}`;
+  if (fs.existsSync(dir)) fs.renameSync(dir, old);
+  fs.renameSync(tmp, dir);
+  if (fs.existsSync(old)) fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** True if `dir` holds a checkpoint (complete or not; `loadCheckpoint` checks it). */
+export function hasCheckpoint(dir: string): boolean {
+  return fs.existsSync(path.join(dir, "checkpoint.json"));
+}
+
+/** Read a checkpoint; throws a message naming the folder and the problem if it is missing or corrupt. */
+export function loadCheckpoint<S = unknown>(dir: string): { tensors: Map<string, NamedArray>; state: S } {
+  const indexFile = path.join(dir, "checkpoint.json");
+  const weightsFile = path.join(dir, "weights.bin");
+  if (!fs.existsSync(indexFile)) throw new Error(`no checkpoint in ${dir} (checkpoint.json is missing)`);
+  let index: Index;
+  try {
+    index = JSON.parse(fs.readFileSync(indexFile, "utf8"));
+  } catch (e) {
+    throw new Error(`checkpoint ${dir} is corrupt: checkpoint.json is not valid JSON (${e instanceof Error ? e.message : e})`);
+  }
+  if (index.format !== "kit-checkpoint-1" || !Array.isArray(index.tensors)) {
+    throw new Error(`checkpoint ${dir} is corrupt or of an unknown format (expected kit-checkpoint-1)`);
+  }
+  if (!fs.existsSync(weightsFile)) throw new Error(`checkpoint ${dir} is incomplete: weights.bin is missing`);
+  const bytes = fs.readFileSync(weightsFile);
+  const hash = createHash("sha256").update(bytes).digest("hex");
+  if (hash !== index.sha256) throw new Error(`checkpoint ${dir} is corrupt: weights.bin does not match its recorded SHA-256`);
+  const total = index.tensors.reduce((a, t) => a + t.length, 0);
+  if (bytes.byteLength !== total * 4) throw new Error(`checkpoint ${dir} is corrupt: weights.bin has ${bytes.byteLength} bytes, expected ${total * 4}`);
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const tensors = new Map<string, NamedArray>();
+  for (const t of index.tensors) {
+    if (sizeOf(t.shape) !== t.length) throw new Error(`checkpoint ${dir} is corrupt: '${t.name}' has shape [${t.shape}] but ${t.length} values`);
+    tensors.set(t.name, { name: t.name, shape: t.shape, values: all.slice(t.offset, t.offset + t.length) });
+  }
+  return { tensors, state: index.state as S };
+}
