@@ -4,9 +4,12 @@
  */
 import { checkExercise, Exercise, AnyFunction } from "./exercises/check";
 import * as welcome from "./exercises/welcome";
+import * as ant from "./exercises/ant";
 
 export const EXERCISES = {
   "welcome.accuracy": welcome.accuracy,
+  "ant.gae": ant.gae,
+  "ant.strides": ant.strides,
 };
 
 export type ExerciseName = keyof typeof EXERCISES;

@@ -140,3 +140,26 @@ describe("shipped morphology test sets", () => {
     expect(NOMINAL.torso).toBe(0);
   });
 });
+
+describe("pictures and the odometer", () => {
+  it("the pose has the torso and three capsules per leg, joined end to end", async () => {
+    const { antPose } = await import("../lib/rl/render");
+    const env = await AntEnv.create(morphologyFromVector([0.4, 0, 0.5, 0, 0, 0, 0, 0, 0]));
+    env.reset(0);
+    const pose = antPose(env);
+    expect(pose.torso.radius).toBeCloseTo(0.35, 5);
+    expect(pose.legs.map((l) => l.length)).toEqual([3, 3, 3, 3]);
+    for (const leg of pose.legs) for (let k = 1; k < 3; k++) {
+      expect(Math.hypot(...leg[k].from.map((v, i) => v - leg[k - 1].to[i]))).toBeLessThan(1e-6);
+    }
+    const length = (s: { from: number[]; to: number[] }) => Math.hypot(...s.from.map((v, i) => v - s.to[i]));
+    expect(length(pose.legs[0][2]) / length(pose.legs[1][2])).toBeCloseTo(1.5, 5);
+    env.dispose();
+  });
+
+  it("the odometer counts touchdowns per foot", async () => {
+    const { countStrides } = await import("../lib/rl/odometer");
+    expect(countStrides([[0, 0], [1, 0], [1, 1], [0, 0], [1, 1]])).toBe(2);
+    expect(countStrides([])).toBe(0);
+  });
+});

@@ -47,3 +47,31 @@ describe("exercise checkers", () => {
     expect(difference(1 + 1e-9, 1)).toBeNull();
   });
 });
+
+describe("ant exercises reject plausible wrong answers", () => {
+  it("ant.gae: bootstrapping across episode ends, forgetting λ, or going forwards in time", () => {
+    const ex = EXERCISES["ant.gae"];
+    const noDoneMask = (r: number[], v: number[], _d: number[], last: number, g: number, l: number) =>
+      ex.reference(r, v, r.map(() => 0), last, g, l);
+    const noLambda = (r: number[], v: number[], d: number[], last: number, g: number) => ex.reference(r, v, d, last, g, 1);
+    const forwards = (r: number[], v: number[], d: number[], last: number, g: number, l: number) => {
+      const out: number[] = [];
+      let acc = 0;
+      for (let t = 0; t < r.length; t++) {
+        const next = t + 1 < r.length ? v[t + 1] : last;
+        const delta = r[t] + g * next * (1 - d[t]) - v[t];
+        acc = delta + g * l * (1 - d[t]) * acc;
+        out.push(acc);
+      }
+      return out;
+    };
+    for (const wrong of [noDoneMask, noLambda, forwards]) expect(judge(ex, wrong).status).toBe("failed");
+  });
+
+  it("ant.strides: counting contact steps instead of touchdowns, or not dividing by the feet", () => {
+    const ex = EXERCISES["ant.strides"];
+    const contactSteps = (c: number[][]) => (c.length ? c.flat().reduce((a, b) => a + b, 0) / c[0].length : 0);
+    const notPerFoot = (c: number[][]) => ex.reference(c) * (c[0]?.length ?? 0);
+    for (const wrong of [contactSteps, notPerFoot]) expect(judge(ex, wrong).status).toBe("failed");
+  });
+});

@@ -28,8 +28,14 @@ export function parsePolicyKind(value: string): PolicyKind {
   throw new Error(`unknown policy '${value}'; available now: ${POLICY_KINDS.join(", ")} (oracle, rma, tcn and dmap come with notebook 03 part 2)`);
 }
 
+/**
+ * Initial action noise: std e^−0.5 ≈ 0.61 rather than CleanRL's 1, because the Ant's motors (gear 150 on a
+ * 0.3 kg torso) flip it within a few dozen steps of unit-variance noise, and a flip ends the episode.
+ */
+export const INITIAL_LOG_STD = -0.5;
+
 export function createPolicy(config: AgentConfig): ActorCritic {
-  return new GaussianMlp(OBSERVATION_SIZE, 8, { hidden: config.hidden, seed: config.seed });
+  return new GaussianMlp(OBSERVATION_SIZE, 8, { hidden: config.hidden, seed: config.seed, initialLogStd: INITIAL_LOG_STD });
 }
 
 export function inputBuilder(kind: PolicyKind): InputBuilder {

@@ -17,6 +17,8 @@ export interface Figure {
   data: Data[];
   layout?: Partial<Layout>;
   config?: Partial<Config>;
+  /** Animation frames (plotly's `frames`): each replaces the data of the traces it names. */
+  frames?: { name: string; data: Data[]; traces?: number[] }[];
 }
 
 /** Shared look for every figure in the kit: white background, readable fonts, room for axis titles. */
@@ -78,7 +80,7 @@ function withDefaults(fig: Figure): Figure {
   }
   if (!layout.xaxis) layout.xaxis = { ...AXIS_STYLE };
   if (!layout.yaxis) layout.yaxis = { ...AXIS_STYLE };
-  return { data: fig.data, layout, config: { responsive: true, displaylogo: false, ...fig.config } };
+  return { data: fig.data, layout, config: { responsive: true, displaylogo: false, ...fig.config }, frames: fig.frames };
 }
 
 /** The HTML fragment (div + drawing script) of one figure; assumes window.Plotly exists or will soon. */
@@ -94,7 +96,7 @@ export function figureFragment(fig: Figure): string {
     `  var el = document.getElementById(${JSON.stringify(id)});\n` +
     `  var tries = 0;\n` +
     `  function draw(){\n` +
-    `    if (window.Plotly) { window.Plotly.newPlot(el, fig.data, fig.layout, fig.config); return; }\n` +
+    `    if (window.Plotly) { window.Plotly.newPlot(el, fig); return; }\n` +
     `    if (++tries < 100) { setTimeout(draw, 50); return; }\n` +
     `    el.innerHTML = '<p style="color:#a00">The plotly bundle is not loaded in this page: run <code>reloadPlotly()</code> ' +\n` +
     `      'from lib/show, or re-run the notebook from the top.</p>';\n` +
