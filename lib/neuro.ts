@@ -1,0 +1,30 @@
+/**
+ * Neural-fit metrics for notebook 01 (Brain-Score's definitions: Schrimpf et al. 2018/2020; Yamins et al. 2014):
+ * labelled neural assemblies, PLS and ridge regression, stratified cross-validation, held-out Pearson r with a
+ * split-half ceiling, RSA and linear categorisation, and a loader for the public MajajHong2015 data.
+ * Notebooks import this file (`./lib/neuro`); the parts live in lib/neuro/.
+ */
+export {
+  neuralAssembly, meanOverRepetitions, selectSites, selectStimuli, stimulusLabels, response, REGIONS,
+} from "./neuro/assembly";
+export type { NeuralAssembly, NeuralAssemblyInit, StimulusInfo, SiteInfo, Region } from "./neuro/assembly";
+export { plsRegression, ridgeRegression, DEFAULT_RIDGE_GRID } from "./neuro/regression";
+export type {
+  Regression, RegressionFactory, PlsOptions, PlsFit, PlsRegression, RidgeOptions, RidgeRegression,
+} from "./neuro/regression";
+export { stratifiedShuffleSplits, shuffleSplits, SPLIT_DEFAULTS } from "./neuro/crossval";
+export type { Split, SplitOptions } from "./neuro/crossval";
+export {
+  crossRegressedCorrelation, crossRegressedCorrelationOnMatrices, splitHalfCeiling, spearmanBrown, ceiledScores,
+  neuralPredictivity, rdm, rdmCorrelation, rdmSplitHalfCeiling, rsa, upperTriangle, categorizationAccuracy,
+} from "./neuro/metrics";
+export type {
+  CrossRegressedCorrelationOptions, CrossRegressedCorrelationScore, HeldOutPrediction, CeilingOptions,
+  CeilingResult, CeiledScores, NeuralPredictivity, Rdm, RdmOptions, RsaOptions, RsaScore, CategorizationOptions,
+  CategorizationScore,
+} from "./neuro/metrics";
+export { pearson, pearsonPerColumn, spearman, median, sem } from "./neuro/stats";
+export { matrix, fromRows, takeRows } from "./neuro/linalg";
+export type { Matrix, Matrix64, MatmulPath } from "./neuro/linalg";
+export { loadMajajHong2015, readNetcdfAssembly, loadH5wasm, REQUIRED_COORDS } from "./neuro/majajhong";
+export type { MajajHongOptions } from "./neuro/majajhong";
