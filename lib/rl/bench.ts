@@ -1,0 +1,70 @@
+/**
+ * Speed of the Ant stack, for `npm run bench`: raw MuJoCo steps per second of one Ant, environment steps per
+ * second of the vectorised environments (one thread and worker threads), and of the whole PPO loop
+ * (rollout + update), each measured after a warm-up.
+ */
+import { initBackend } from "../tf";
+import { antMjcf, OBSERVATION_SIZE } from "./ant";
+import { compileModel, loadMujoco } from "./mujoco";
+import { GaussianMlp } from "./policies/gaussian-mlp";
+import { Ppo } from "./ppo";
+import { AntVecEnv } from "./vec-env";
+import { rng } from "../util/random";
+
+export interface AntBenchResult {
+  bench: string;
+  value: number;
+  unit: string;
+  detail: string;
+}
+
+/** mj_step per second of one nominal Ant with sinusoidal controls. */
+export async function benchMjStep(steps = 20000): Promise<AntBenchResult> {
+  const mujoco = await loadMujoco();
+  const model = compileModel(mujoco, antMjcf(), "bench");
+  const data = new mujoco.MjData(model);
+  for (let i = 0; i < 500; i++) mujoco.mj_step(model, data);
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    const ctrl = data.ctrl as Float64Array;
+    for (let k = 0; k < 8; k++) ctrl[k] = Math.sin(0.05 * i + k);
+    mujoco.mj_step(model, data);
+  }
+  const perSecond = steps / ((performance.now() - t0) / 1000);
+  data.delete();
+  model.delete();
+  return { bench: "ant_mj_step", value: perSecond, unit: "mj_step/s", detail: "one Ant, Euler, 0.01 s timestep" };
+}
+
+/** Environment steps per second of `numEnvs` Ants with random actions (σ = 0.3 bodies, new at each episode). */
+export async function benchVecEnv(numEnvs: number, threads: number, steps = 200): Promise<AntBenchResult> {
+  const env = await AntVecEnv.create({ numEnvs, seed: 0, threads, morphology: { kind: "sigma", sigma: 0.3 } });
+  const r = rng(0);
+  const actions = () => Float32Array.from({ length: numEnvs * 8 }, () => 0.5 * r.normal());
+  env.reset();
+  for (let t = 0; t < 20; t++) env.step(actions());
+  const t0 = performance.now();
+  for (let t = 0; t < steps; t++) env.step(actions());
+  const perSecond = (steps * numEnvs) / ((performance.now() - t0) / 1000);
+  await env.close();
+  return { bench: `ant_env_steps_${threads ? `${threads}threads` : "1thread"}`, value: perSecond, unit: "env steps/s", detail: `${numEnvs} envs, frame skip 5, ${threads ? threads + " worker threads" : "in the main thread"}` };
+}
+
+/** Environment steps per second of the whole PPO loop (rollout + 10 epochs × 4 minibatches of updates). */
+export async function benchPpoLoop(iterations = 4): Promise<AntBenchResult> {
+  await initBackend({ quiet: true });
+  const env = await AntVecEnv.create({ numEnvs: 16, seed: 0, threads: 2, morphology: { kind: "sigma", sigma: 0.1 } });
+  const policy = new GaussianMlp(OBSERVATION_SIZE, 8, { seed: 0, initialLogStd: -0.5 });
+  const ppo = new Ppo(policy, env, (o) => o, OBSERVATION_SIZE, { numEnvs: 16 }, 0);
+  ppo.iterate(1e7);
+  let steps = 0, seconds = 0, rollout = 0;
+  for (let i = 0; i < iterations; i++) {
+    const log = ppo.iterate(1e7);
+    steps += 16 * 128;
+    seconds += log.rolloutSeconds + log.updateSeconds;
+    rollout += log.rolloutSeconds;
+  }
+  await env.close();
+  policy.dispose();
+  return { bench: "ant_ppo_loop", value: steps / seconds, unit: "env steps/s", detail: `16 envs × 128 steps per rollout; ${(100 * rollout / seconds).toFixed(0)} % of the time in the rollout` };
+}
