@@ -1,0 +1,126 @@
+#!/usr/bin/python3
+"""PyTorch CPU reference for scripts/bench.ts: the same two training problems as
+lib/tf/kernels/reference-nets.ts, timed the same way (median ms per optimiser step after warm-up).
+
+Run with Debian's Python (which has python3-torch): /usr/bin/python3 scripts/bench_pytorch.py
+Prints one JSON object per line: {"bench", "backend": "pytorch", "ms_per_step", "steps", "loss_first", "loss_last"}.
+Options: --threads N (default 2), --only conv_train_step,mlp_train_step, --steps-scale F.
+"""
+import argparse
+import json
+import math
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def stripe_images(batch, size, seed):
+    g = torch.Generator().manual_seed(seed)
+    classes = torch.arange(batch) % 8
+    coords = torch.arange(size, dtype=torch.float32) / size
+    yy = coords.view(1, size, 1)
+    xx = coords.view(1, 1, size)
+    theta = (classes.float() * math.pi / 8).view(batch, 1, 1)
+    phase = (xx * torch.cos(theta) + yy * torch.sin(theta)) * (2 * math.pi * 6)
+    x = torch.sin(phase) + torch.randn(batch, size, size, generator=g)
+    return x.view(batch, 1, size, size), classes
+
+
+class ConvNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        # TF 'same' at stride 2 pads (1, 2) / (0, 1); symmetric padding 2 / 1 gives the same output sizes.
+        self.c1 = nn.Conv2d(1, 32, 5, stride=2, padding=2)
+        self.c2 = nn.Conv2d(32, 64, 3, stride=2, padding=1)
+        self.c3 = nn.Conv2d(64, 128, 3, stride=2, padding=1)
+        self.fc = nn.Linear(128, 8)
+
+    def forward(self, x):
+        h = F.relu(self.c1(x))
+        h = F.relu(self.c2(h))
+        h = F.relu(self.c3(h))
+        return self.fc(h.mean(dim=(2, 3)))
+
+
+class Mlp(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.l1 = nn.Linear(28, 256)
+        self.l2 = nn.Linear(256, 256)
+        self.l3 = nn.Linear(256, 8)
+
+    def forward(self, x):
+        return self.l3(torch.tanh(self.l2(torch.tanh(self.l1(x)))))
+
+
+def conv_problem():
+    torch.manual_seed(1)
+    x, y = stripe_images(64, 64, 1)
+    net = ConvNet()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(net(x), y)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def mlp_problem():
+    torch.manual_seed(2)
+    x = torch.randn(256, 28)
+    target = torch.sin(x @ (0.3 * torch.randn(28, 8)))
+    net = Mlp()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = F.mse_loss(net(x), target)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+BENCHES = {
+    "conv_train_step": (conv_problem, 5, 30),
+    "mlp_train_step": (mlp_problem, 20, 200),
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--only", default=",".join(BENCHES))
+    ap.add_argument("--steps-scale", type=float, default=1.0)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    for name in args.only.split(","):
+        if name not in BENCHES:
+            continue
+        make, warmup, steps = BENCHES[name]
+        steps = max(3, int(steps * args.steps_scale))
+        step = make()
+        losses = [step() for _ in range(warmup)]
+        times = []
+        for _ in range(steps):
+            t0 = time.perf_counter()
+            losses.append(step())
+            times.append((time.perf_counter() - t0) * 1000)
+        print(json.dumps({
+            "bench": name, "backend": "pytorch", "ms_per_step": round(statistics.median(times), 3),
+            "steps": steps, "loss_first": float(f"{losses[0]:.4g}"), "loss_last": float(f"{losses[-1]:.4g}"),
+            "detail": f"torch {torch.__version__}, {torch.get_num_threads()} threads",
+        }), flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
