@@ -12,7 +12,9 @@
  *
  * Benchmarks are entries of BENCHES; add one by giving it a name, a `setup` that returns a
  * `step()` (timed) and `dispose()`, warm-up/measured step counts, and optionally the name of the
- * matching PyTorch benchmark.
+ * matching PyTorch benchmark. Whole-task benchmarks (the neural fit of notebook 01, the Ant of notebook 03)
+ * are entries of TASK_BENCHES: a name and an async function returning a value with its unit; they run on
+ * the default backend and print one JSON line each ({"bench":..,"backend":..,"value":..,"unit":..}).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -20,6 +22,8 @@ import * as path from "path";
 import { initBackend, tf } from "../lib/tf";
 import type { BackendName } from "../lib/tf";
 import { makeConvProblem, makeMlpProblem } from "../lib/tf/kernels/reference-nets";
+import { benchMjStep, benchPpoLoop, benchVecEnv } from "../lib/rl/bench";
+import { benchNeuralFit } from "./bench-neural-fit";
 
 interface Steppable {
   /** One timed unit of work; may return a loss to report. */
@@ -88,6 +92,33 @@ export const BENCHES: BenchEntry[] = [
     pytorch: "mlp_train_step",
   },
 ];
+
+interface TaskResult {
+  bench: string;
+  backend: string;
+  value: number;
+  unit: string;
+  detail?: string;
+}
+
+const TASK_BENCHES: { name: string; run(): Promise<Omit<TaskResult, "backend">> }[] = [
+  {
+    name: "neural_fit_pls25",
+    run: async () => {
+      const r = await benchNeuralFit({ repeats: 3 });
+      return { bench: "neural_fit_pls25", value: round(r.msPerFullFit, 0), unit: "ms per full fit",
+        detail: `PLS-25, 10 splits, ${r.images} images × ${r.features} features → ${r.sites} sites; CPU ${r.cpuMsPerFullFit.toFixed(0)} ms` };
+    },
+  },
+  { name: "ant_mj_step", run: async () => withRounding(await benchMjStep()) },
+  { name: "ant_env_steps_1thread", run: async () => withRounding(await benchVecEnv(16, 0)) },
+  { name: "ant_env_steps_2threads", run: async () => withRounding(await benchVecEnv(16, 2)) },
+  { name: "ant_ppo_loop", run: async () => withRounding(await benchPpoLoop()) },
+];
+
+function withRounding(r: { bench: string; value: number; unit: string; detail: string }) {
+  return { ...r, value: round(r.value, 0) };
+}
 
 interface Result {
   bench: string;
@@ -253,7 +284,22 @@ async function main(): Promise<void> {
       }
     }
   }
+  const tasks: TaskResult[] = [];
+  const chosen = TASK_BENCHES.filter((t) => !FLAGS.only || FLAGS.only.includes(t.name));
+  if (chosen.length) {
+    // The loop above leaves the last backend tried active: go back to the kit's choice.
+    await tf.setBackend((await initBackend({ quiet: true })).name);
+  }
+  for (const task of chosen) {
+    const r = { ...(await task.run()), backend: tf.getBackend() };
+    tasks.push(r);
+    process.stdout.write(JSON.stringify(r) + "\n");
+  }
   process.stderr.write(table(results, entries) + "\n");
+  if (tasks.length) {
+    process.stderr.write("\nwhole tasks (default backend)\n" + tasks.map((t) =>
+      `  ${t.bench.padEnd(24)}${String(t.value).padStart(10)} ${t.unit.padEnd(16)} ${t.detail ?? ""}`).join("\n") + "\n");
+  }
   if (notes.length) process.stderr.write("\n" + notes.map((n) => `note: ${n}`).join("\n") + "\n");
   if (profiles.length) process.stderr.write("\n" + profiles.join("\n\n") + "\n");
 }
