@@ -13,7 +13,9 @@
  *   [0] torso height minus its height at reset; [1,2] sin and cos of the heading error to the target
  *   (1000 m along +x); [3..5] 0.3 × torso velocity in the yaw-aligned frame; [6,7] roll, pitch;
  *   [8..15] joint angles scaled to [−1, 1] over their ranges; [16..23] 0.1 × joint velocities (rad/s);
- *   [24..27] foot contacts (1 if the foot touches the floor); all clipped to [−5, 5].
+ *   [24..27] foot contacts: 1 if the tip of the leg touches the floor (a touch sensor on a sphere site of
+ *   1.5 capsule radii at the end of the shin; PyBullet counts contact anywhere on the lower-leg link, which
+ *   differs only when the ant rests on its shins); all clipped to [−5, 5].
  * Reward (PyBullet's WalkerBase, which DMAP used): progress toward the target in m/s, + alive bonus 1,
  *   − 2.0 × mean |a · scaled joint velocity| − 0.1 × mean a² (electricity and stall torque),
  *   − 0.1 × number of joints within 1 % of a limit.

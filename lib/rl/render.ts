@@ -84,7 +84,7 @@ export async function recordEpisode(act: ActFn, morphology: Morphology, steps: n
 const LEG_COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a"];
 
 function poseTraces(pose: AntPose, scene = "scene", showLegend = true): Data[] {
-  const legs: Data[] = pose.legs.map((segments, i) => {
+  const legs: Data[] = pose.legs.map((segments, i): Data => {
     const xs: (number | null)[] = [], ys: (number | null)[] = [], zs: (number | null)[] = [];
     for (const s of segments) {
       xs.push(s.from[0], s.to[0], null);
@@ -107,39 +107,59 @@ function poseTraces(pose: AntPose, scene = "scene", showLegend = true): Data[] {
 
 const axis = (title: string, range: number[]) => ({ title: { text: title }, range, zeroline: false, backgroundcolor: "#f4f4f0", showbackground: true });
 
-/** An animation of a recorded episode (play button and slider), camera fixed, the floor at z = 0. */
+/** The pose shifted so that the torso is above the origin (x, y): the camera follows the ant. */
+function centred(pose: AntPose): AntPose {
+  const [cx, cy] = pose.torso.center;
+  const shift = (p: number[]) => [p[0] - cx, p[1] - cy, p[2]];
+  return {
+    torso: { center: shift(pose.torso.center), radius: pose.torso.radius },
+    legs: pose.legs.map((segments) => segments.map((s) => ({ from: shift(s.from), to: shift(s.to), radius: s.radius }))),
+  };
+}
+
+/** Marks on the floor every metre (world frame), seen from the ant: they stream past as it walks. */
+function floorMarks(cx: number, cy: number, half: number): Data {
+  const xs: number[] = [], ys: number[] = [];
+  for (let gx = Math.ceil(cx - half); gx <= cx + half; gx++) {
+    for (let gy = Math.ceil(cy - half); gy <= cy + half; gy++) { xs.push(gx - cx); ys.push(gy - cy); }
+  }
+  return { type: "scatter3d", mode: "markers", name: "floor (1 m grid)", x: xs, y: ys, z: xs.map(() => 0), marker: { size: 2, color: "#999" }, hoverinfo: "skip" } as Data;
+}
+
+/**
+ * An animation of a recorded episode (play button and slider). The camera follows the ant; dots on the
+ * floor mark every metre, so they stream backwards as it walks. The slider shows time and distance.
+ */
 export function episodeAnimation(ep: Episode, title: string): Figure {
-  const all = ep.poses.flatMap((p) => [p.torso.center, ...p.legs.flat().flatMap((s) => [s.from, s.to])]);
-  const lo = [0, 1, 2].map((k) => Math.min(...all.map((p) => p[k])) - 0.3);
-  const hi = [0, 1, 2].map((k) => Math.max(...all.map((p) => p[k])) + 0.3);
-  lo[2] = 0;
-  const span = [0, 1, 2].map((k) => hi[k] - lo[k]);
-  const frameDuration = Math.round(1000 * ep.dt * (ep.poses.length > 1 ? ep.contacts.length / (ep.poses.length - 1) : 1));
-  const frames = ep.poses.map((p, i) => ({ name: String(i), data: poseTraces(p) }));
+  const half = 1.6;
+  const traces = (p: AntPose) => [...poseTraces(centred(p)), floorMarks(p.torso.center[0], p.torso.center[1], half)];
+  const frameSeconds = ep.dt * (ep.poses.length > 1 ? ep.contacts.length / (ep.poses.length - 1) : 1);
+  const frames = ep.poses.map((p, i) => ({ name: String(i), data: traces(p) }));
+  const top = Math.max(1.2, ...ep.poses.map((p) => p.torso.center[2] + p.torso.radius + 0.3));
   const layout: Partial<Layout> = {
     title: { text: title },
     height: 480,
     scene: {
-      xaxis: axis("x (m)", [lo[0], hi[0]]), yaxis: axis("y (m)", [lo[1], hi[1]]), zaxis: axis("z (m)", [0, hi[2]]),
-      aspectmode: "manual", aspectratio: { x: 1, y: span[1] / span[0], z: span[2] / span[0] },
-      camera: { eye: { x: 0.2, y: -1.6, z: 0.6 } },
+      xaxis: axis("x − x_torso (m)", [-half, half]), yaxis: axis("y − y_torso (m)", [-half, half]), zaxis: axis("z (m)", [0, top]),
+      aspectmode: "manual", aspectratio: { x: 1, y: 1, z: top / (2 * half) },
+      camera: { eye: { x: 0.4, y: -1.5, z: 0.5 } },
     },
     updatemenus: [{
       type: "buttons", showactive: false, x: 0.05, y: 0.02, xanchor: "left", yanchor: "bottom",
       buttons: [
-        { label: "▶ play", method: "animate", args: [null, { frame: { duration: frameDuration, redraw: true }, fromcurrent: true, transition: { duration: 0 } }] },
+        { label: "▶ play", method: "animate", args: [null, { frame: { duration: Math.round(1000 * frameSeconds), redraw: true }, fromcurrent: true, transition: { duration: 0 } }] },
         { label: "❚❚ pause", method: "animate", args: [[null], { mode: "immediate", frame: { duration: 0, redraw: false } }] },
       ],
     }],
     sliders: [{
-      currentvalue: { prefix: "t = ", suffix: " s" }, pad: { t: 30 },
+      currentvalue: { prefix: "t = " }, pad: { t: 30 },
       steps: frames.map((f, i) => ({
-        label: (i * frameDuration / 1000).toFixed(1), method: "animate",
+        label: `${(i * frameSeconds).toFixed(1)} s, x = ${ep.poses[i].torso.center[0].toFixed(1)} m`, method: "animate",
         args: [[f.name], { mode: "immediate", frame: { duration: 0, redraw: true }, transition: { duration: 0 } }],
       })),
     }],
   } as Partial<Layout>;
-  return { data: poseTraces(ep.poses[0]), layout, frames };
+  return { data: traces(ep.poses[0]), layout, frames };
 }
 
 /** Small multiples of standing bodies (one scene each), titled by `labels`. */
@@ -151,12 +171,12 @@ export function bodyGallery(poses: AntPose[], labels: string[], columns = 3, tit
     const scene = i === 0 ? "scene" : `scene${i + 1}`;
     const r = Math.floor(i / columns), c = i % columns;
     const domain = { x: [c / columns, (c + 1) / columns], y: [1 - (r + 1) / rows, 1 - r / rows - 0.06 / rows] };
-    const ext = 1.3;
+    const ext = 1.1, top = 1.0;
     layout[scene] = {
-      domain, aspectmode: "cube", camera: { eye: { x: 0.9, y: -1.3, z: 0.9 } },
+      domain, aspectmode: "manual", aspectratio: { x: 1, y: 1, z: top / (2 * ext) }, camera: { eye: { x: 0.9, y: -1.4, z: 0.7 } },
       xaxis: { range: [-ext, ext], showticklabels: false, title: { text: "" } },
       yaxis: { range: [-ext, ext], showticklabels: false, title: { text: "" } },
-      zaxis: { range: [0, 2 * ext], showticklabels: false, title: { text: "" } },
+      zaxis: { range: [0, top], showticklabels: false, title: { text: "" } },
     };
     (layout.annotations as unknown[]).push({ text: labels[i], showarrow: false, xref: "paper", yref: "paper", x: (c + 0.5) / columns, y: 1 - r / rows, xanchor: "center", yanchor: "top", font: { size: 12 } });
     data.push(...poseTraces(pose, scene, false));
