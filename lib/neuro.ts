@@ -28,3 +28,5 @@ export { matrix, fromRows, takeRows } from "./neuro/linalg";
 export type { Matrix, Matrix64, MatmulPath } from "./neuro/linalg";
 export { loadMajajHong2015, readNetcdfAssembly, loadH5wasm, REQUIRED_COORDS } from "./neuro/majajhong";
 export type { MajajHongOptions } from "./neuro/majajhong";
+export { simulateVentralStream, SIMULATED_DEFAULTS } from "./neuro/simulated-ventral-stream";
+export type { SimulatedVentralStream, SimulatedVentralStreamOptions } from "./neuro/simulated-ventral-stream";
