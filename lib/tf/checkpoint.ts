@@ -50,6 +50,7 @@ export function saveCheckpoint(dir: string, tensors: NamedArray[], state: unknow
   const parent = path.dirname(path.resolve(dir));
   fs.mkdirSync(parent, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}.tmp-`));
+  fs.chmodSync(tmp, 0o755); // mkdtemp makes it private; a checkpoint is an ordinary folder
   fs.writeFileSync(path.join(tmp, "weights.bin"), bytes);
   fs.writeFileSync(path.join(tmp, "checkpoint.json"), JSON.stringify(index, null, 1));
   const old = `${path.resolve(dir)}.old-${process.pid}`;

@@ -1,0 +1,32 @@
+/**
+ * Every shipped checkpoint (data/checkpoints/<name>/) loads, has a complete manifest, and re-evaluated on a
+ * cheap subset (the first 10 bodies of its training σ's test set) agrees with the figures its manifest
+ * recorded right after training.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { describe, expect, it } from "vitest";
+import { loadAgent } from "../lib/rl/agent";
+import { evaluateOnMorphologies, meanSem } from "../lib/rl/evaluate";
+import { loadTestSet } from "../lib/rl/test-sets";
+import { initBackend } from "../lib/tf";
+
+const DIR = path.resolve(__dirname, "..", "data", "checkpoints");
+const shipped = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((d) => d.startsWith("ant-") && fs.existsSync(path.join(DIR, d, "manifest.json"))) : [];
+
+describe.skipIf(shipped.length === 0)("shipped Ant checkpoints", () => {
+  it.each(shipped.map((d) => [d]))("%s re-evaluates as its manifest says", async (name) => {
+    await initBackend({ quiet: true });
+    const dir = path.join(DIR, name);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+    for (const key of ["command", "config", "env_steps", "wall_seconds", "backend", "code_commit", "evaluation"]) expect(manifest, key).toHaveProperty(key);
+    const sigma = manifest.config.sigma as number;
+    const recorded = manifest.evaluation[`sigma_${sigma}`].perMorphology.slice(0, 10) as { return: number }[];
+    const agent = loadAgent(dir);
+    const now = await evaluateOnMorphologies(agent.act, loadTestSet(sigma, 10), { seed: 777 });
+    const before = meanSem(recorded.map((r) => r.return));
+    // Same bodies and seeds; batch size and backend change float rounding, which a 1000-step rollout can amplify.
+    const tolerance = Math.max(3 * Math.hypot(before.sem, now.semReturn), 0.15 * Math.abs(before.mean));
+    expect(Math.abs(now.meanReturn - before.mean)).toBeLessThanOrEqual(tolerance);
+  }, 300_000);
+});
