@@ -4,10 +4,11 @@
  * stilts at the feeder searched for the nest too far (~15 m), ants on stumps too near (~6 m): a step count
  * calibrated with normal legs, read out with other legs.
  *
- * Here: a step-counting odometer for the simulated Ant. A step is a touchdown (a foot's contact going from
- * 0 to 1); strides are touchdowns per foot. The odometer is calibrated on the nominal body (metres per
- * stride) and then carried by bodies with longer or shorter legs, which walk until the odometer reads the
- * home distance; the distance they actually walked is their search point.
+ * Here: a step-counting odometer for the simulated Ant, run as the experiment was. A step is a touchdown (a
+ * foot's contact going from 0 to 1); strides are touchdowns per foot. Outbound, the ant walks a set distance
+ * on its normal legs and counts its strides; homebound, with longer or shorter legs, it walks the same number
+ * of strides, and the distance covered is where it would search for the nest. Both walks start from rest,
+ * so the start-up strides count alike.
  */
 import { ACTION_SIZE, AntEnv } from "./ant";
 import type { ActFn } from "./evaluate";
@@ -31,20 +32,22 @@ export interface OdometerWalk {
 }
 
 /**
- * Walk with `act` on `morphology`: for `steps` steps, or — if `stopAtOdometer` is given — until
- * strides × metresPerStride reaches `stopAtOdometer.distance`.
+ * Walk with `act` on `morphology` from rest: for `steps` steps at most, stopping early once the torso has
+ * moved `stopAtDistance` metres along +x, or once `stopAtStrides` strides have been counted.
  */
-export async function odometerWalk(act: ActFn, morphology: Morphology, options: { steps: number; seed?: number; stopAtOdometer?: { metresPerStride: number; distance: number } }): Promise<OdometerWalk> {
+export async function odometerWalk(act: ActFn, morphology: Morphology,
+  options: { steps: number; seed?: number; stopAtDistance?: number; stopAtStrides?: number }): Promise<OdometerWalk> {
   const env = await AntEnv.create(morphology, { maxSteps: options.steps });
   try {
     let obs = env.reset(options.seed ?? 0);
     const m = Float32Array.from(morphologyVector(morphology));
     const contacts: number[][] = [];
-    let x0: number | undefined, x = 0, fell = false, steps = 0;
+    let x = 0, fell = false, steps = 0, touchdowns = 0;
     for (let t = 0; t < options.steps; t++) {
       const s = env.step(act(obs, m, 1).subarray(0, ACTION_SIZE));
-      x0 ??= s.info.x;
       x = s.info.x;
+      const previous = contacts[contacts.length - 1];
+      if (previous) for (let f = 0; f < 4; f++) if (s.info.contacts[f] && !previous[f]) touchdowns++;
       contacts.push(s.info.contacts);
       steps++;
       obs = s.observation;
@@ -52,10 +55,10 @@ export async function odometerWalk(act: ActFn, morphology: Morphology, options: 
         fell = s.info.fell;
         break;
       }
-      const stop = options.stopAtOdometer;
-      if (stop && countStrides(contacts) * stop.metresPerStride >= stop.distance) break;
+      if (options.stopAtDistance !== undefined && x >= options.stopAtDistance) break;
+      if (options.stopAtStrides !== undefined && touchdowns / 4 >= options.stopAtStrides) break;
     }
-    return { distance: x - (x0 ?? 0), strides: countStrides(contacts), steps, fell };
+    return { distance: x, strides: countStrides(contacts), steps, fell };
   } finally {
     env.dispose();
   }
