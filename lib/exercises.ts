@@ -5,11 +5,15 @@
 import { checkExercise, Exercise, AnyFunction } from "./exercises/check";
 import * as welcome from "./exercises/welcome";
 import * as ant from "./exercises/ant";
+import * as ventral from "./exercises/ventral";
 
 export const EXERCISES = {
   "welcome.accuracy": welcome.accuracy,
   "ant.gae": ant.gae,
   "ant.strides": ant.strides,
+  "ventral.spearmanBrown": ventral.spearmanBrown,
+  "ventral.pearsonPerSite": ventral.pearsonPerSite,
+  "ventral.correlationRdm": ventral.correlationRdm,
 };
 
 export type ExerciseName = keyof typeof EXERCISES;

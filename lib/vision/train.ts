@@ -1,0 +1,315 @@
+/**
+ * Training the zoo's networks (lib/vision/models.ts) on 8-way categorisation of HvM-like images, resumable, after
+ * lib/rl/train.ts: the run folder (out/runs/<name>/) holds an atomic checkpoint of everything needed to continue
+ * (weights, Adam moments, step counter, learning curve, wall time), written every `checkpointSeconds`, at every
+ * epoch's end and when the process is asked to stop. Batches come from a per-epoch permutation drawn from
+ * (seed, epoch), so a run killed at any moment and resumed takes the same steps an uninterrupted run takes (its
+ * weights agree to float rounding: tfjs's Adam recomputes β^t as a power on restore instead of a running product).
+ *
+ * At the end of each snapshot epoch and of training, the network is evaluated on held-out images (new images of
+ * the training objects, and images of objects never seen) and shipped with a manifest to
+ * data/checkpoints/vision-<arch>-seed<S>[-epoch<E>]/ — the partially trained snapshots are the screen's
+ * "partially trained" models (Yamins et al. 2014 screened models over a range of categorisation performance).
+ */
+import { execSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { backendReport, initBackend, tf } from "../tf";
+import { hasCheckpoint, loadCheckpoint, NamedArray, saveCheckpoint } from "../tf/checkpoint";
+import { rng } from "../util/random";
+import {
+  ArchitectureName, ArchitectureSpec, architecture, categoryAccuracy, createVisionModel, modelWeightArrays, prepareImages,
+  restoreModelWeights, TRAINING_OBJECT_SEED, VisionCheckpointState, visionCheckpointName, VisionModel,
+} from "./models";
+import { CATEGORIES, generateStimuli, StimulusSet, VariationLevel } from "./stimuli";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+
+export interface VisionTrainOptions {
+  /** A zoo architecture by name, or a spec (tests use tiny ones). */
+  architecture: ArchitectureName | ArchitectureSpec;
+  /** Seed of the initial weights and of the batch order. */
+  seed: number;
+  epochs: number;
+  /** Epochs after which a partially trained snapshot is shipped (default [1]). */
+  snapshots?: number[];
+  /** Images per batch (default 64). */
+  batchSize?: number;
+  /** Adam's learning rate (default 1e-3). */
+  learningRate?: number;
+  /** Training images per object and variation level (default 16: 64 objects × 3 levels × 16 = 3,072 images). */
+  imagesPerObject?: number;
+  /** Held-out images per object and level for the evaluation (default 4: 768 images, and as many of novel objects). */
+  heldOutPerObject?: number;
+  /** Side of the rendered images (default 64, the neural test images' size; the network pools them to its input). */
+  imageSize?: number;
+  /** Seconds between checkpoints (default 60; one is also written at every epoch's end). */
+  checkpointSeconds?: number;
+  /** Run folder (default out/runs/<name>). */
+  runDir?: string;
+  /** Folder under which finished models and snapshots are shipped (default data/checkpoints); null: do not ship. */
+  shipRoot?: string | null;
+  /** The command line that started the run, for the manifest. */
+  command?: string;
+  /** Called after every step (progress display). */
+  onStep?: (log: StepLog, etaSeconds: number) => void;
+  /** Stop after this many steps in this call (tests: simulate an interruption). */
+  maxSteps?: number;
+  /** Print what happens (resume, snapshots, evaluation); default true. */
+  verbose?: boolean;
+}
+
+export interface StepLog {
+  step: number;
+  /** Fractional epochs done. */
+  epoch: number;
+  /** Softmax cross-entropy of the batch before the update (nats). */
+  loss: number;
+  stepsPerSecond: number;
+}
+
+export interface EpochLog {
+  epoch: number;
+  step: number;
+  /** Mean batch loss over the epoch (nats). */
+  loss: number;
+  wallSeconds: number;
+}
+
+export interface VisionEvaluation {
+  /** Accuracy on new images of the training objects (chance 0.125). */
+  heldout_accuracy: number;
+  n_heldout: number;
+  /** Accuracy on images of objects the network never saw (another object seed). */
+  novel_object_accuracy: number;
+  n_novel: number;
+}
+
+/** Where the training, held-out and novel-object images come from (all disjoint from the neural test images). */
+export const VISION_DATA_SEEDS = {
+  /** Image seed of the training set: trainingImageSeed + model seed. */
+  trainingImageSeed: 100,
+  heldOutImageSeed: 9001,
+  novelImageSeed: 9002,
+  trainingObjectSeed: TRAINING_OBJECT_SEED,
+  novelObjectSeed: 2,
+} as const;
+
+export function visionRunName(arch: ArchitectureName | ArchitectureSpec, seed: number): string {
+  return visionCheckpointName(typeof arch === "string" ? arch : arch.name, seed);
+}
+
+interface RunIdentity {
+  architecture: ArchitectureSpec;
+  seed: number;
+  batchSize: number;
+  learningRate: number;
+  imagesPerObject: number;
+  imageSize: number;
+}
+
+interface RunState extends VisionCheckpointState {
+  identity: RunIdentity;
+  epochs: EpochLog[];
+  wallSeconds: number;
+  /** Sum of the batch losses of the epoch in progress. */
+  epochLossSum: number;
+  optimizerNames: string[];
+}
+
+export interface VisionTrainResult {
+  runDir: string;
+  /** Shipped folders written by this call (snapshots and the final model). */
+  shipped: string[];
+  finished: boolean;
+  steps: number;
+  epochs: EpochLog[];
+  evaluation: VisionEvaluation | null;
+  model: VisionModel;
+}
+
+function gitCommit(): string {
+  try {
+    return execSync("git rev-parse HEAD", { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+  } catch {
+    return "unknown";
+  }
+}
+
+/** Category index per image, in CATEGORIES order. */
+export function categoryLabels(set: StimulusSet): Int32Array {
+  return Int32Array.from(set.meta, (m) => CATEGORIES.indexOf(m.category));
+}
+
+const LEVELS: readonly VariationLevel[] = [0, 3, 6];
+
+/** The training set of a model seed: objects `TRAINING_OBJECT_SEED`, images from seed `trainingImageSeed + seed`. */
+export function visionTrainingSet(seed: number, imagesPerObject: number, size = 64): StimulusSet {
+  return generateStimuli({ seed: VISION_DATA_SEEDS.trainingImageSeed + seed, objectSeed: VISION_DATA_SEEDS.trainingObjectSeed, imagesPerObject, levels: LEVELS, size });
+}
+
+/** Held-out accuracy on new images of the training objects and on novel objects. */
+export function evaluateVisionModel(model: VisionModel, perObject = 4, size = 64): VisionEvaluation {
+  const heldOut = generateStimuli({ seed: VISION_DATA_SEEDS.heldOutImageSeed, objectSeed: VISION_DATA_SEEDS.trainingObjectSeed, imagesPerObject: perObject, levels: LEVELS, size });
+  const novel = generateStimuli({ seed: VISION_DATA_SEEDS.novelImageSeed, objectSeed: VISION_DATA_SEEDS.novelObjectSeed, imagesPerObject: perObject, levels: LEVELS, size });
+  return {
+    heldout_accuracy: categoryAccuracy(model, heldOut), n_heldout: heldOut.meta.length,
+    novel_object_accuracy: categoryAccuracy(model, novel), n_novel: novel.meta.length,
+  };
+}
+
+/** Train (or resume training of) one zoo network; see the module comment. */
+export async function trainVisionModel(options: VisionTrainOptions): Promise<VisionTrainResult> {
+  await initBackend({ quiet: true });
+  const spec = typeof options.architecture === "string" ? architecture(options.architecture) : options.architecture;
+  const identity: RunIdentity = {
+    architecture: spec, seed: options.seed, batchSize: options.batchSize ?? 64, learningRate: options.learningRate ?? 1e-3,
+    imagesPerObject: options.imagesPerObject ?? 16, imageSize: options.imageSize ?? 64,
+  };
+  if (!(Number.isInteger(options.epochs) && options.epochs >= 1)) throw new Error(`epochs must be a positive integer, got ${options.epochs}`);
+  const snapshots = (options.snapshots ?? [1]).filter((e) => e < options.epochs);
+  const verbose = options.verbose ?? true;
+  const say = (text: string) => { if (verbose) console.log(text); };
+  const name = visionRunName(spec, options.seed);
+  const runDir = options.runDir ?? path.join(ROOT, "out", "runs", name);
+  const checkpointDir = path.join(runDir, "checkpoint");
+
+  const data = visionTrainingSet(options.seed, identity.imagesPerObject, identity.imageSize);
+  const xs = prepareImages(data.images, data.size, spec.inputSize);
+  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(categoryLabels(data), "int32"), CATEGORIES.length).toFloat());
+  const N = data.meta.length, B = identity.batchSize;
+  const stepsPerEpoch = Math.floor(N / B);
+  if (stepsPerEpoch < 1) throw new Error(`batch size ${B} exceeds the ${N} training images`);
+  const totalSteps = options.epochs * stepsPerEpoch;
+
+  const model = createVisionModel(spec, options.seed);
+  const optimizer = tf.train.adam(identity.learningRate);
+  const variables = model.net.trainableWeights.map((w) => w.read() as tf.Variable);
+  let state: RunState = {
+    architecture: spec, seed: options.seed, epoch: 0, step: 0, identity, epochs: [], wallSeconds: 0, epochLossSum: 0, optimizerNames: [],
+  };
+
+  if (hasCheckpoint(checkpointDir)) {
+    const loaded = loadCheckpoint<RunState>(checkpointDir);
+    if (JSON.stringify(loaded.state.identity) !== JSON.stringify(identity)) {
+      throw new Error(`the run folder ${runDir} holds a different run (${JSON.stringify(loaded.state.identity)}); delete it or choose another run folder`);
+    }
+    state = loaded.state;
+    restoreModelWeights(model, loaded.tensors, `checkpoint ${checkpointDir}`);
+    await restoreOptimizer(optimizer, loaded.tensors, state.optimizerNames, checkpointDir);
+    say(`resuming ${name} at step ${state.step} (epoch ${(state.step / stepsPerEpoch).toFixed(2)}) from ${checkpointDir}`);
+  }
+
+  const save = async () => {
+    const tensors = modelWeightArrays(model);
+    const optimizerWeights = await optimizer.getWeights();
+    optimizerWeights.forEach((w, i) => tensors.push({ name: `optimizer/${i}`, shape: w.tensor.shape.slice(), values: w.tensor.dataSync() as Float32Array }));
+    state.optimizerNames = optimizerWeights.map((w) => w.name);
+    // getWeights makes a fresh scalar for the iteration count; the moments are the optimizer's own variables.
+    tf.dispose(optimizerWeights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
+    saveCheckpoint(checkpointDir, tensors, state);
+  };
+
+  const shipped: string[] = [];
+  const ship = (epoch: number, final: boolean): VisionEvaluation => {
+    const evaluation = evaluateVisionModel(model, options.heldOutPerObject ?? 4, identity.imageSize);
+    say(`epoch ${epoch}: held-out accuracy ${(100 * evaluation.heldout_accuracy).toFixed(1)} %, novel objects ${(100 * evaluation.novel_object_accuracy).toFixed(1)} %`);
+    if (options.shipRoot === null) return evaluation;
+    const dir = path.join(options.shipRoot ?? path.join(ROOT, "data", "checkpoints"), visionCheckpointName(spec.name, options.seed, final ? undefined : epoch));
+    const shippedState: VisionCheckpointState = { architecture: spec, seed: options.seed, epoch, step: state.step };
+    saveCheckpoint(dir, modelWeightArrays(model), shippedState);
+    const manifest = {
+      name: path.basename(dir),
+      command: options.command ?? "trainVisionModel()",
+      architecture: spec,
+      seed: options.seed,
+      epochs: epoch,
+      steps: state.step,
+      batch_size: B,
+      learning_rate: identity.learningRate,
+      optimizer: "adam",
+      training_data: {
+        generator: "generateStimuli (lib/vision/stimuli.ts)", seed: VISION_DATA_SEEDS.trainingImageSeed + options.seed,
+        object_seed: VISION_DATA_SEEDS.trainingObjectSeed, images_per_object: identity.imagesPerObject, levels: LEVELS,
+        images: N, image_size: identity.imageSize, input_size: spec.inputSize,
+      },
+      wall_seconds: Math.round(state.wallSeconds),
+      backend: backendReport()?.name ?? "unknown",
+      code_commit: gitCommit(),
+      evaluation: {
+        ...evaluation,
+        heldout_data: { seed: VISION_DATA_SEEDS.heldOutImageSeed, object_seed: VISION_DATA_SEEDS.trainingObjectSeed },
+        novel_data: { seed: VISION_DATA_SEEDS.novelImageSeed, object_seed: VISION_DATA_SEEDS.novelObjectSeed },
+      },
+      training_log: state.epochs,
+      written_at: new Date().toISOString(),
+    };
+    fs.writeFileSync(path.join(dir, "manifest.json"), JSON.stringify(manifest, null, 1) + "\n");
+    shipped.push(dir);
+    return evaluation;
+  };
+
+  let stopRequested = false;
+  const onSignal = () => { stopRequested = true; };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  let order: Int32Array | null = null, orderEpoch = -1;
+  let lastSave = Date.now(), stepsThisCall = 0;
+  let evaluation: VisionEvaluation | null = null;
+  try {
+    while (state.step < totalSteps && !stopRequested) {
+      const epoch = Math.floor(state.step / stepsPerEpoch), k = state.step % stepsPerEpoch;
+      if (orderEpoch !== epoch) {
+        order = Int32Array.from(rng(options.seed * 7919 + epoch).shuffle(Array.from({ length: N }, (_, i) => i)));
+        orderEpoch = epoch;
+      }
+      const t0 = Date.now();
+      const lossValue = tf.tidy(() => {
+        const index = tf.tensor1d((order as Int32Array).subarray(k * B, (k + 1) * B), "int32");
+        const x = tf.gather(xs, index), y = tf.gather(ys, index);
+        const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.net.apply(x) as tf.Tensor) as tf.Scalar, true, variables);
+        return (cost as tf.Scalar).dataSync()[0];
+      });
+      const dt = (Date.now() - t0) / 1000;
+      state.wallSeconds += dt;
+      state.step++;
+      state.epochLossSum += lossValue;
+      stepsThisCall++;
+      const eta = ((totalSteps - state.step) / state.step) * state.wallSeconds;
+      options.onStep?.({ step: state.step, epoch: state.step / stepsPerEpoch, loss: lossValue, stepsPerSecond: 1 / Math.max(dt, 1e-6) }, eta);
+      if (state.step % stepsPerEpoch === 0) {
+        const done = state.step / stepsPerEpoch;
+        state.epochs.push({ epoch: done, step: state.step, loss: state.epochLossSum / stepsPerEpoch, wallSeconds: Math.round(state.wallSeconds * 10) / 10 });
+        state.epochLossSum = 0;
+        state.epoch = done;
+        if (snapshots.includes(done)) ship(done, false);
+        await save();
+        lastSave = Date.now();
+      } else if (Date.now() - lastSave > (options.checkpointSeconds ?? 60) * 1000) {
+        await save();
+        lastSave = Date.now();
+      }
+      if (options.maxSteps !== undefined && stepsThisCall >= options.maxSteps) break;
+    }
+    await save();
+    const finished = state.step >= totalSteps;
+    if (finished) evaluation = ship(options.epochs, true);
+    return { runDir, shipped, finished, steps: state.step, epochs: state.epochs, evaluation, model };
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+    optimizer.dispose();
+    tf.dispose([xs, ys]);
+  }
+}
+
+async function restoreOptimizer(optimizer: tf.Optimizer, tensors: Map<string, NamedArray>, names: string[], dir: string): Promise<void> {
+  if (names.length === 0) return;
+  const weights = names.map((name, i) => {
+    const saved = tensors.get(`optimizer/${i}`);
+    if (!saved) throw new Error(`checkpoint ${dir} lacks optimizer state ${i}`);
+    return { name, tensor: tf.tensor(saved.values, saved.shape) };
+  });
+  await optimizer.setWeights(weights);
+  tf.dispose(weights.map((w) => w.tensor)); // the optimizer keeps its own variables
+}

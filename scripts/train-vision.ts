@@ -1,0 +1,80 @@
+/**
+ * `npm run train:vision -- --model cnn3 --epochs 12 --seed 0`: train one network of the notebook-01 zoo
+ * (lib/vision/models.ts) on 8-way categorisation of HvM-like images (Yamins et al. 2014's goal-driven models).
+ * Resumable: run the same command again after an interruption and it continues from out/runs/<name>/checkpoint.
+ * Ships snapshots (after --snapshots epochs, default 1) and the final model, each evaluated on held-out images,
+ * to data/checkpoints/vision-<model>-seed<S>[-epoch<E>]/ with a manifest.
+ * Options: --batch N (64), --lr X (0.001), --images-per-object N (16), --checkpoint-every S (60),
+ * --snapshots 1,3 (epochs; "none" for none), --run-dir DIR, --ship-root DIR, --no-ship, --zoo (list the zoo and exit).
+ */
+import { ARCHITECTURE_NAMES, architecture, ZOO } from "../lib/vision/models";
+import { trainVisionModel, visionRunName } from "../lib/vision/train";
+
+const KNOWN = ["model", "epochs", "seed", "batch", "lr", "images-per-object", "checkpoint-every", "snapshots", "run-dir", "ship-root", "no-ship", "zoo"];
+const FLAGS = ["no-ship", "zoo"];
+
+function parse(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    if (!argv[i].startsWith("--")) throw new Error(`unexpected argument '${argv[i]}' (options start with --)`);
+    const key = argv[i].slice(2);
+    if (!KNOWN.includes(key)) throw new Error(`unknown option --${key}; known: ${KNOWN.map((x) => "--" + x).join(", ")}`);
+    if (FLAGS.includes(key)) out[key] = "1";
+    else {
+      if (i + 1 >= argv.length) throw new Error(`--${key} needs a value`);
+      out[key] = argv[++i];
+    }
+  }
+  return out;
+}
+
+function num(args: Record<string, string>, key: string, fallback: number): number {
+  if (!(key in args)) return fallback;
+  const v = Number(args[key]);
+  if (!Number.isFinite(v)) throw new Error(`--${key} must be a number, got '${args[key]}'`);
+  return v;
+}
+
+async function main(): Promise<void> {
+  const args = parse(process.argv.slice(2));
+  if (args.zoo) {
+    for (const z of ZOO) {
+      console.log(`${z.architecture.padEnd(6)} ${architecture(z.architecture).description.padEnd(42)} npm run train:vision -- --model ${z.architecture} --epochs ${z.epochs} --seed ${z.seed}`);
+    }
+    return;
+  }
+  if (!args.model) throw new Error(`--model is required: one of ${ARCHITECTURE_NAMES.join(", ")}`);
+  const spec = architecture(args.model);
+  const zoo = ZOO.find((z) => z.architecture === spec.name);
+  const seed = num(args, "seed", 0);
+  const epochs = num(args, "epochs", zoo?.epochs ?? 10);
+  const snapshots = args.snapshots === "none" ? [] : args.snapshots ? args.snapshots.split(",").map(Number) : zoo?.snapshots ?? [1];
+  console.log(`training ${visionRunName(spec, seed)} (${spec.description}) for ${epochs} epochs`);
+  const start = Date.now();
+  let lastLine = 0;
+  const result = await trainVisionModel({
+    architecture: spec, seed, epochs, snapshots,
+    batchSize: num(args, "batch", 64),
+    learningRate: num(args, "lr", 1e-3),
+    imagesPerObject: num(args, "images-per-object", 16),
+    checkpointSeconds: num(args, "checkpoint-every", 60),
+    runDir: args["run-dir"],
+    shipRoot: args["no-ship"] ? null : args["ship-root"],
+    command: `npm run train:vision -- ${process.argv.slice(2).join(" ")}`,
+    onStep: (l, eta) => {
+      if (Date.now() - lastLine < 5000) return;
+      lastLine = Date.now();
+      console.log(`step ${l.step} | epoch ${l.epoch.toFixed(2)}/${epochs} | loss ${l.loss.toFixed(3)} | ${l.stepsPerSecond.toFixed(1)} steps/s | ETA ${(eta / 60).toFixed(1)} min`);
+    },
+  });
+  result.model.dispose();
+  console.log(
+    `${result.finished ? "finished" : "stopped (resume by running the same command)"} after ${((Date.now() - start) / 1000).toFixed(0)} s; ` +
+    `run folder ${result.runDir}` + (result.shipped.length ? `; shipped ${result.shipped.join(", ")}` : ""),
+  );
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});
