@@ -71,6 +71,8 @@ export async function saveTrainingCheckpoint(dir: string, policy: ActorCritic, o
   const tensors = policy.variables.map((v, i) => tensorToArray(`policy/${i}`, v));
   const optimizerWeights = await optimizer.getWeights();
   optimizerWeights.forEach((w, i) => tensors.push(tensorToArray(`optimizer/${i}`, w.tensor)));
+  // getWeights makes a fresh scalar for the iteration count (the moments are the optimizer's own variables).
+  optimizerWeights[0]?.tensor.dispose();
   saveCheckpoint(dir, tensors, { ...state, optimizerNames: optimizerWeights.map((w) => w.name) });
 }
 
@@ -110,6 +112,8 @@ export async function restoreOptimizer(dir: string, optimizer: tf.Optimizer, ten
     return { name, tensor: tf.tensor(saved.values, saved.shape) };
   });
   await optimizer.setWeights(weights);
+  // setWeights copies them into the optimizer's own variables.
+  for (const w of weights) w.tensor.dispose();
 }
 
 export { hasCheckpoint };

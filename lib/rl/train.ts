@@ -52,9 +52,12 @@ interface RunExtra {
   optimizerNames?: string[];
 }
 
+/** HEAD, with "+uncommitted" when lib/ or scripts/ differ from it. */
 function gitCommit(): string {
+  const git = (args: string) => execSync(`git ${args}`, { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
   try {
-    return execSync("git rev-parse HEAD", { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    const head = git("rev-parse HEAD");
+    return git("status --porcelain -- lib scripts") ? `${head}+uncommitted` : head;
   } catch {
     return "unknown";
   }
@@ -70,6 +73,8 @@ export interface TrainResult {
 
 export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
   await initBackend({ quiet: true });
+  // The commit of the code that trains (taken now: the tree may move on while a long run goes).
+  const codeCommit = gitCommit();
   const { config } = options;
   const name = runName(config);
   const runDir = options.runDir ?? path.join(ROOT, "out", "runs", name);
@@ -149,7 +154,7 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
     iterations: ppo.iteration,
     wall_seconds: Math.round(wallSeconds),
     backend: backendReport()?.name ?? "unknown",
-    code_commit: gitCommit(),
+    code_commit: codeCommit,
     ppo: ppo.options,
     evaluation: Object.fromEntries(Object.entries(evaluation).map(([k, e]) => [k, stripPerMorphology(e)])),
     written_at: new Date().toISOString(),
