@@ -8,33 +8,13 @@
 import { parsePolicyKind } from "../lib/rl/agent";
 import { validateSigma } from "../lib/rl/morphology";
 import { runName, trainAnt } from "../lib/rl/train";
+import { numberOption as num, parseOptions } from "./cli";
 
-function parse(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith("--")) throw new Error(`unexpected argument '${argv[i]}' (options start with --)`);
-    const key = argv[i].slice(2);
-    if (key === "no-ship") out[key] = "1";
-    else {
-      if (i + 1 >= argv.length) throw new Error(`--${key} needs a value`);
-      out[key] = argv[++i];
-    }
-  }
-  return out;
-}
-
-function num(args: Record<string, string>, key: string, fallback: number): number {
-  if (!(key in args)) return fallback;
-  const v = Number(args[key]);
-  if (!Number.isFinite(v)) throw new Error(`--${key} must be a number, got '${args[key]}'`);
-  return v;
-}
 
 const KNOWN = ["policy", "sigma", "seed", "steps", "envs", "threads", "checkpoint-every", "eval-morphologies", "run-dir", "ship-dir", "no-ship", "hidden"];
 
 async function main(): Promise<void> {
-  const args = parse(process.argv.slice(2));
-  for (const k of Object.keys(args)) if (!KNOWN.includes(k)) throw new Error(`unknown option --${k}; known: ${KNOWN.map((x) => "--" + x).join(", ")}`);
+  const args = parseOptions(process.argv.slice(2), KNOWN, ["no-ship"]);
   const sigma = num(args, "sigma", 0.1);
   validateSigma(sigma);
   const config = {

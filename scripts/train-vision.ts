@@ -9,34 +9,14 @@
  */
 import { ARCHITECTURE_NAMES, architecture, ZOO } from "../lib/vision/models";
 import { trainVisionModel, visionRunName } from "../lib/vision/train";
+import { numberOption as num, parseOptions } from "./cli";
 
 const KNOWN = ["model", "epochs", "seed", "batch", "lr", "images-per-object", "checkpoint-every", "snapshots", "run-dir", "ship-root", "no-ship", "zoo"];
 const FLAGS = ["no-ship", "zoo"];
 
-function parse(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    if (!argv[i].startsWith("--")) throw new Error(`unexpected argument '${argv[i]}' (options start with --)`);
-    const key = argv[i].slice(2);
-    if (!KNOWN.includes(key)) throw new Error(`unknown option --${key}; known: ${KNOWN.map((x) => "--" + x).join(", ")}`);
-    if (FLAGS.includes(key)) out[key] = "1";
-    else {
-      if (i + 1 >= argv.length) throw new Error(`--${key} needs a value`);
-      out[key] = argv[++i];
-    }
-  }
-  return out;
-}
-
-function num(args: Record<string, string>, key: string, fallback: number): number {
-  if (!(key in args)) return fallback;
-  const v = Number(args[key]);
-  if (!Number.isFinite(v)) throw new Error(`--${key} must be a number, got '${args[key]}'`);
-  return v;
-}
 
 async function main(): Promise<void> {
-  const args = parse(process.argv.slice(2));
+  const args = parseOptions(process.argv.slice(2), KNOWN, FLAGS);
   if (args.zoo) {
     for (const z of ZOO) {
       console.log(`${z.architecture.padEnd(6)} ${architecture(z.architecture).description.padEnd(42)} npm run train:vision -- --model ${z.architecture} --epochs ${z.epochs} --seed ${z.seed}`);
