@@ -69,6 +69,11 @@ export function makeConvProblem(options: { batch?: number; learningRate?: number
     const logits = tf.fused.matMul({ a: pooled, b: w4 as tf.Tensor2D, bias: b4 });
     return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
   };
+  return adamProblem(loss, optimizer, [x, labels, w1, b1, w2, b2, w3, b3, w4, b4]);
+}
+
+/** A training problem: each step is one Adam step on `loss`; dispose frees the optimizer and `owned`. */
+function adamProblem(loss: () => tf.Scalar, optimizer: tf.Optimizer, owned: tf.Tensor[]): TrainingProblem {
   return {
     step() {
       const l = optimizer.minimize(loss, true);
@@ -78,7 +83,7 @@ export function makeConvProblem(options: { batch?: number; learningRate?: number
     },
     dispose() {
       optimizer.dispose();
-      tf.dispose([x, labels, w1, b1, w2, b2, w3, b3, w4, b4]);
+      tf.dispose(owned);
     },
   };
 }
@@ -97,16 +102,5 @@ export function makeMlpProblem(options: { batch?: number; learningRate?: number;
     const h2 = tf.tanh(dense(h1, w2, b2)) as tf.Tensor2D;
     return tf.losses.meanSquaredError(target, dense(h2, w3, b3)) as tf.Scalar;
   };
-  return {
-    step() {
-      const l = optimizer.minimize(loss, true);
-      const v = l ? l.dataSync()[0] : NaN;
-      l?.dispose();
-      return v;
-    },
-    dispose() {
-      optimizer.dispose();
-      tf.dispose([x, target, w1, b1, w2, b2, w3, b3]);
-    },
-  };
+  return adamProblem(loss, optimizer, [x, target, w1, b1, w2, b2, w3, b3]);
 }
