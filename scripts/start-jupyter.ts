@@ -18,6 +18,8 @@ function main(): void {
   const app = install.hasLab ? "lab" : "notebook";
   if (!install.hasLab) console.log("JupyterLab is not installed here; opening classic Notebook (`pip install jupyterlab` for Lab).");
   const args = [app, `--notebook-dir=${path.join(PROJECT_ROOT, "notebooks")}`, ...process.argv.slice(2)];
+  // Jupyter refuses to run as root without this (containers and CI machines often are root).
+  if (process.getuid?.() === 0 && !args.includes("--allow-root")) args.push("--allow-root");
   console.log(`${install.jupyter} ${args.join(" ")}`);
   const child = spawn(install.jupyter, args, { env: jupyterEnv(), stdio: "inherit" });
   child.on("exit", (code) => process.exit(code ?? 0));
