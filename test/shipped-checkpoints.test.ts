@@ -1,7 +1,7 @@
 /**
- * Every shipped checkpoint (data/checkpoints/<name>/) loads, has a complete manifest, and re-evaluated on a
- * cheap subset (the first 10 bodies of its training σ's test set) agrees with the figures its manifest
- * recorded right after training.
+ * Every shipped checkpoint (data/checkpoints/<name>/) loads, has a complete manifest, and re-evaluated agrees with
+ * the figures its manifest recorded right after training: Ant policies on a cheap subset (the first 10 bodies of
+ * their training σ's test set), vision networks on their full held-out and novel-object sets (a forward pass).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -10,9 +10,14 @@ import { loadAgent } from "../lib/rl/agent";
 import { evaluateOnMorphologies, meanSem } from "../lib/rl/evaluate";
 import { loadTestSet } from "../lib/rl/test-sets";
 import { initBackend } from "../lib/tf";
+import { loadVisionModel } from "../lib/vision/models";
+import { evaluateVisionModel } from "../lib/vision/train";
 
 const DIR = path.resolve(__dirname, "..", "data", "checkpoints");
-const shipped = fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((d) => d.startsWith("ant-") && fs.existsSync(path.join(DIR, d, "manifest.json"))) : [];
+const shippedWith = (prefix: string) =>
+  fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((d) => d.startsWith(prefix) && fs.existsSync(path.join(DIR, d, "manifest.json"))) : [];
+const shipped = shippedWith("ant-");
+const shippedVision = shippedWith("vision-");
 
 describe.skipIf(shipped.length === 0)("shipped Ant checkpoints", () => {
   it.each(shipped.map((d) => [d]))("%s re-evaluates as its manifest says", async (name) => {
@@ -29,4 +34,26 @@ describe.skipIf(shipped.length === 0)("shipped Ant checkpoints", () => {
     const tolerance = Math.max(3 * Math.hypot(before.sem, now.semReturn), 0.15 * Math.abs(before.mean));
     expect(Math.abs(now.meanReturn - before.mean)).toBeLessThanOrEqual(tolerance);
   }, 300_000);
+});
+
+describe.skipIf(shippedVision.length === 0)("shipped vision checkpoints", () => {
+  it.each(shippedVision.map((d) => [d]))("%s re-evaluates as its manifest says", async (name) => {
+    await initBackend({ quiet: true });
+    const dir = path.join(DIR, name);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+    for (const key of ["command", "architecture", "seed", "epochs", "steps", "training_data", "wall_seconds", "backend", "code_commit", "evaluation"]) {
+      expect(manifest, key).toHaveProperty(key);
+    }
+    const model = loadVisionModel(dir);
+    try {
+      expect(model.state.epoch).toBe(manifest.epochs);
+      const now = evaluateVisionModel(model, 4, manifest.training_data.image_size);
+      expect(now.n_heldout).toBe(manifest.evaluation.n_heldout);
+      // The same images and weights: only float rounding of another batch split or backend can flip an image.
+      expect(Math.abs(now.heldout_accuracy - manifest.evaluation.heldout_accuracy)).toBeLessThanOrEqual(3 / now.n_heldout);
+      expect(Math.abs(now.novel_object_accuracy - manifest.evaluation.novel_object_accuracy)).toBeLessThanOrEqual(3 / now.n_novel);
+    } finally {
+      model.dispose();
+    }
+  }, 120_000);
 });

@@ -6,8 +6,8 @@
  * (`conv1` … `convN`, `fc`) whose activations, flattened and spatially pooled to at most ~1,000 features per layer,
  * feed the neural-fit metrics of lib/neuro (Brain-Score's PLS read-out: Schrimpf et al. 2020).
  *
- * The training images are disjoint from the neural test images: other object instances (`TRAINING_OBJECT_SEED`,
- * not the kit's fixed objects 0 that the simulated recordings use) and other image seeds — as the real models were
+ * The training images are disjoint from the neural test images: other object instances (new ones every epoch,
+ * from `TRAINING_OBJECT_SEED` on; never the kit's fixed objects 0 that the simulated recordings use) and other image seeds — as the real models were
  * trained on ImageNet, not on HvM. The simulated ventral stream's hidden model (lib/neuro/simulated-ventral-stream.ts)
  * is hand-built, not a network of this zoo, so no candidate can match it by construction.
  *
@@ -76,7 +76,7 @@ export const ARCHITECTURES = {
 export type ArchitectureName = keyof typeof ARCHITECTURES;
 export const ARCHITECTURE_NAMES = Object.keys(ARCHITECTURES) as ArchitectureName[];
 
-/** Object instances the zoo trains on (the neural test images use the kit's fixed objects, objectSeed 0). */
+/** Object seed of the zoo's first training epoch (later epochs count up; the neural test images use objectSeed 0). */
 export const TRAINING_OBJECT_SEED = 1;
 
 export function architecture(name: string): ArchitectureSpec {

@@ -2,9 +2,16 @@
  * Training the zoo's networks (lib/vision/models.ts) on 8-way categorisation of HvM-like images, resumable, after
  * lib/rl/train.ts: the run folder (out/runs/<name>/) holds an atomic checkpoint of everything needed to continue
  * (weights, Adam moments, step counter, learning curve, wall time), written every `checkpointSeconds`, at every
- * epoch's end and when the process is asked to stop. Batches come from a per-epoch permutation drawn from
- * (seed, epoch), so a run killed at any moment and resumed takes the same steps an uninterrupted run takes (its
- * weights agree to float rounding: tfjs's Adam recomputes β^t as a power on restore instead of a running product).
+ * epoch's end and when the process is asked to stop.
+ *
+ * Every epoch sees a new training set: new object instances of the 8 categories (object seed
+ * `firstTrainingObjectSeed + epoch`) and new images of them (image seed from model seed and epoch). The first zoo
+ * trained 25 epochs on one fixed set of 64 objects × 48 images and memorised it (training loss 0.0015, accuracy
+ * on new images of the same objects 59 %): what the screen needs is category knowledge that transfers to the
+ * neural test objects, as HMO's and AlexNet's large, varied training sets gave them. Generating 3,072 images takes
+ * ~3 s, about a sixth of an epoch. Batches come from a per-epoch permutation drawn from (seed, epoch), so a run
+ * killed at any moment and resumed takes the same steps an uninterrupted run takes (its weights agree to float
+ * rounding: tfjs's Adam recomputes β^t as a power on restore instead of a running product).
  *
  * At the end of each snapshot epoch and of training, the network is evaluated on held-out images (new images of
  * the training objects, and images of objects never seen) and shipped with a manifest to
@@ -21,7 +28,7 @@ import {
   ArchitectureName, ArchitectureSpec, architecture, categoryAccuracy, createVisionModel, modelWeightArrays, prepareImages,
   restoreModelWeights, TRAINING_OBJECT_SEED, VisionCheckpointState, visionCheckpointName, VisionModel,
 } from "./models";
-import { CATEGORIES, generateStimuli, StimulusSet, VariationLevel } from "./stimuli";
+import { CATEGORIES, generateStimuli, OBJECTS_PER_CATEGORY, StimulusSet, VariationLevel } from "./stimuli";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -77,7 +84,7 @@ export interface EpochLog {
 }
 
 export interface VisionEvaluation {
-  /** Accuracy on new images of the training objects (chance 0.125). */
+  /** Accuracy on new images of the first epoch's training objects (chance 0.125). */
   heldout_accuracy: number;
   n_heldout: number;
   /** Accuracy on images of objects the network never saw (another object seed). */
@@ -85,13 +92,17 @@ export interface VisionEvaluation {
   n_novel: number;
 }
 
-/** Where the training, held-out and novel-object images come from (all disjoint from the neural test images). */
+/**
+ * Where the training, held-out and novel-object images come from (all disjoint from the neural test images, whose
+ * objects have seed 0). Epoch e (0-based) trains on objects `firstTrainingObjectSeed + e`; "held-out" evaluates
+ * new images of the first epoch's objects; "novel" objects (seed 2) are never trained on.
+ */
 export const VISION_DATA_SEEDS = {
-  /** Image seed of the training set: trainingImageSeed + model seed. */
+  /** Image seed of epoch e's training set: trainingImageSeed + 1000 · model seed + e. */
   trainingImageSeed: 100,
   heldOutImageSeed: 9001,
   novelImageSeed: 9002,
-  trainingObjectSeed: TRAINING_OBJECT_SEED,
+  firstTrainingObjectSeed: TRAINING_OBJECT_SEED,
   novelObjectSeed: 2,
 } as const;
 
@@ -106,6 +117,8 @@ interface RunIdentity {
   learningRate: number;
   imagesPerObject: number;
   imageSize: number;
+  /** The training-data recipe (runs of another recipe cannot be resumed). */
+  data: "new objects and images every epoch";
 }
 
 interface RunState extends VisionCheckpointState {
@@ -143,14 +156,19 @@ export function categoryLabels(set: StimulusSet): Int32Array {
 
 const LEVELS: readonly VariationLevel[] = [0, 3, 6];
 
-/** The training set of a model seed: objects `TRAINING_OBJECT_SEED`, images from seed `trainingImageSeed + seed`. */
-export function visionTrainingSet(seed: number, imagesPerObject: number, size = 64): StimulusSet {
-  return generateStimuli({ seed: VISION_DATA_SEEDS.trainingImageSeed + seed, objectSeed: VISION_DATA_SEEDS.trainingObjectSeed, imagesPerObject, levels: LEVELS, size });
+/** The training set of epoch `epoch` (0-based) of model seed `seed`: new objects and new images every epoch. */
+export function visionTrainingSet(seed: number, epoch: number, imagesPerObject: number, size = 64): StimulusSet {
+  const objectSeed = VISION_DATA_SEEDS.firstTrainingObjectSeed + epoch;
+  if (objectSeed === 0 || objectSeed === VISION_DATA_SEEDS.novelObjectSeed) {
+    // Seeds 0 (neural test objects) and 2 (novel objects) must never be trained on: skip them.
+    return visionTrainingSet(seed, epoch + 1000, imagesPerObject, size);
+  }
+  return generateStimuli({ seed: VISION_DATA_SEEDS.trainingImageSeed + 1000 * seed + epoch, objectSeed, imagesPerObject, levels: LEVELS, size });
 }
 
 /** Held-out accuracy on new images of the training objects and on novel objects. */
 export function evaluateVisionModel(model: VisionModel, perObject = 4, size = 64): VisionEvaluation {
-  const heldOut = generateStimuli({ seed: VISION_DATA_SEEDS.heldOutImageSeed, objectSeed: VISION_DATA_SEEDS.trainingObjectSeed, imagesPerObject: perObject, levels: LEVELS, size });
+  const heldOut = generateStimuli({ seed: VISION_DATA_SEEDS.heldOutImageSeed, objectSeed: VISION_DATA_SEEDS.firstTrainingObjectSeed, imagesPerObject: perObject, levels: LEVELS, size });
   const novel = generateStimuli({ seed: VISION_DATA_SEEDS.novelImageSeed, objectSeed: VISION_DATA_SEEDS.novelObjectSeed, imagesPerObject: perObject, levels: LEVELS, size });
   return {
     heldout_accuracy: categoryAccuracy(model, heldOut), n_heldout: heldOut.meta.length,
@@ -165,6 +183,7 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
   const identity: RunIdentity = {
     architecture: spec, seed: options.seed, batchSize: options.batchSize ?? 64, learningRate: options.learningRate ?? 1e-3,
     imagesPerObject: options.imagesPerObject ?? 16, imageSize: options.imageSize ?? 64,
+    data: "new objects and images every epoch",
   };
   if (!(Number.isInteger(options.epochs) && options.epochs >= 1)) throw new Error(`epochs must be a positive integer, got ${options.epochs}`);
   const snapshots = (options.snapshots ?? [1]).filter((e) => e < options.epochs);
@@ -174,10 +193,17 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
   const runDir = options.runDir ?? path.join(ROOT, "out", "runs", name);
   const checkpointDir = path.join(runDir, "checkpoint");
 
-  const data = visionTrainingSet(options.seed, identity.imagesPerObject, identity.imageSize);
-  const xs = prepareImages(data.images, data.size, spec.inputSize);
-  const ys = tf.tidy(() => tf.oneHot(tf.tensor1d(categoryLabels(data), "int32"), CATEGORIES.length).toFloat());
-  const N = data.meta.length, B = identity.batchSize;
+  // Epoch `epoch`'s images and one-hot labels as tensors (made when the epoch starts, disposed after it).
+  let xs: tf.Tensor | null = null, ys: tf.Tensor | null = null, dataEpoch = -1;
+  const disposeData = () => { if (xs) xs.dispose(); if (ys) ys.dispose(); };
+  const loadEpoch = (epoch: number) => {
+    disposeData();
+    const data = visionTrainingSet(options.seed, epoch, identity.imagesPerObject, identity.imageSize);
+    xs = prepareImages(data.images, data.size, spec.inputSize);
+    ys = tf.tidy(() => tf.oneHot(tf.tensor1d(categoryLabels(data), "int32"), CATEGORIES.length).toFloat());
+    dataEpoch = epoch;
+  };
+  const N = LEVELS.length * CATEGORIES.length * OBJECTS_PER_CATEGORY * identity.imagesPerObject, B = identity.batchSize;
   const stepsPerEpoch = Math.floor(N / B);
   if (stepsPerEpoch < 1) throw new Error(`batch size ${B} exceeds the ${N} training images`);
   const totalSteps = options.epochs * stepsPerEpoch;
@@ -229,16 +255,17 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
       learning_rate: identity.learningRate,
       optimizer: "adam",
       training_data: {
-        generator: "generateStimuli (lib/vision/stimuli.ts)", seed: VISION_DATA_SEEDS.trainingImageSeed + options.seed,
-        object_seed: VISION_DATA_SEEDS.trainingObjectSeed, images_per_object: identity.imagesPerObject, levels: LEVELS,
-        images: N, image_size: identity.imageSize, input_size: spec.inputSize,
+        generator: "generateStimuli (lib/vision/stimuli.ts)", recipe: identity.data,
+        image_seed: `${VISION_DATA_SEEDS.trainingImageSeed} + 1000·${options.seed} + epoch`,
+        object_seed: `${VISION_DATA_SEEDS.firstTrainingObjectSeed} + epoch`, images_per_object: identity.imagesPerObject, levels: LEVELS,
+        images_per_epoch: N, images_seen: state.step * B, image_size: identity.imageSize, input_size: spec.inputSize,
       },
       wall_seconds: Math.round(state.wallSeconds),
       backend: backendReport()?.name ?? "unknown",
       code_commit: gitCommit(),
       evaluation: {
         ...evaluation,
-        heldout_data: { seed: VISION_DATA_SEEDS.heldOutImageSeed, object_seed: VISION_DATA_SEEDS.trainingObjectSeed },
+        heldout_data: { seed: VISION_DATA_SEEDS.heldOutImageSeed, object_seed: VISION_DATA_SEEDS.firstTrainingObjectSeed },
         novel_data: { seed: VISION_DATA_SEEDS.novelImageSeed, object_seed: VISION_DATA_SEEDS.novelObjectSeed },
       },
       training_log: state.epochs,
@@ -259,6 +286,7 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
   try {
     while (state.step < totalSteps && !stopRequested) {
       const epoch = Math.floor(state.step / stepsPerEpoch), k = state.step % stepsPerEpoch;
+      if (dataEpoch !== epoch) loadEpoch(epoch);
       if (orderEpoch !== epoch) {
         order = Int32Array.from(rng(options.seed * 7919 + epoch).shuffle(Array.from({ length: N }, (_, i) => i)));
         orderEpoch = epoch;
@@ -266,7 +294,7 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
       const t0 = Date.now();
       const lossValue = tf.tidy(() => {
         const index = tf.tensor1d((order as Int32Array).subarray(k * B, (k + 1) * B), "int32");
-        const x = tf.gather(xs, index), y = tf.gather(ys, index);
+        const x = tf.gather(xs as tf.Tensor, index), y = tf.gather(ys as tf.Tensor, index);
         const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.net.apply(x) as tf.Tensor) as tf.Scalar, true, variables);
         return (cost as tf.Scalar).dataSync()[0];
       });
@@ -299,7 +327,7 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
     optimizer.dispose();
-    tf.dispose([xs, ys]);
+    disposeData();
   }
 }
 
