@@ -106,7 +106,8 @@ export interface VisionModel {
 export function createVisionModel(arch: ArchitectureName | ArchitectureSpec, seed: number): VisionModel {
   const spec = typeof arch === "string" ? architecture(arch) : arch;
   if (!Number.isInteger(seed)) throw new Error(`createVisionModel: seed must be an integer, got ${seed}`);
-  const init = (k: number) => tf.initializers.heNormal({ seed: seed * 1000 + k });
+  // tfjs's random ops read seed 0 as "no seed" (Math.random): keep every initializer seed ≥ 1.
+  const init = (k: number) => tf.initializers.heNormal({ seed: seed * 1000 + k + 1 });
   const input = tf.input({ shape: [spec.inputSize, spec.inputSize, 1] });
   let h = input as tf.SymbolicTensor;
   spec.blocks.forEach((b, i) => {
