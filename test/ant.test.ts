@@ -95,6 +95,10 @@ describe("AntEnv", () => {
     expect(() => env.step(new Array(8).fill(0))).toThrow(/reset/);
     env.reset(1);
     expect(env.step(new Array(8).fill(0)).info.unstable).toBe(false);
+    // Later in an episode (MuJoCo's own reset is detected by the clock there).
+    for (let t = 0; t < 10; t++) expect(env.step(new Array(8).fill(0.2)).info.unstable).toBe(false);
+    data.qvel[6] = 1e9;
+    expect(env.step(new Array(8).fill(0)).info.unstable).toBe(true);
     env.dispose();
   });
 });

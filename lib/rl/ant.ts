@@ -151,6 +151,7 @@ export class AntEnv {
   private jointLow = new Float64Array(8);
   private jointHigh = new Float64Array(8);
   private initialZ = 0;
+  private timestep = 0.01;
   private previousDistance = 0;
   private steps = 0;
   private needsReset = true;
@@ -185,6 +186,7 @@ export class AntEnv {
     this.data = new this.mujoco.MjData(model);
     this.morph = morphology;
     this.torsoRadius = TORSO_RADIUS * (1 + morphology.torso);
+    this.timestep = model.opt.timestep;
     const range = model.jnt_range as Float64Array;
     // Joint 0 is the free root joint; hinge ranges are in radians after compilation.
     for (let j = 0; j < 8; j++) {
@@ -225,13 +227,18 @@ export class AntEnv {
       a[i] = Math.max(-1, Math.min(1, v));
       ctrl[i] = a[i];
     }
-    const resetsBefore = this.divergenceCount();
+    const timeBefore = this.data.time;
     for (let k = 0; k < this.frameSkip; k++) this.mujoco.mj_step(this.model, this.data);
     this.steps++;
     const qpos = this.data.qpos as Float64Array;
     const qvel = this.data.qvel as Float64Array;
-    // MuJoCo resets the state itself when accelerations blow up (and counts a BADQACC warning).
-    let unstable = this.divergenceCount() !== resetsBefore;
+    // MuJoCo resets the state itself when accelerations blow up (mj_checkAcc: a BADQACC warning, then
+    // mj_resetData, which sets the time back to 0), so the clock falls short of timeBefore + frameSkip·timestep
+    // (reading it is ~10× cheaper than the warning counter). In an episode's first step the clock starts at 0
+    // and cannot tell: there the counter (zeroed by reset) decides.
+    let unstable = this.steps === 1
+      ? this.divergenceCount() > 0
+      : this.data.time < timeBefore + (this.frameSkip - 0.5) * this.timestep;
     for (let i = 0; i < qpos.length; i++) if (!Number.isFinite(qpos[i])) unstable = true;
     for (let i = 0; i < qvel.length; i++) if (!(Math.abs(qvel[i]) < VELOCITY_LIMIT)) unstable = true;
     const info: StepInfo = {

@@ -10,7 +10,7 @@
  * | DepthwiseConv2dNativeBackpropFilter / …Input | missing | direct JS loops |
  * | BatchMatMul, _FusedMatMul | naive loop when transposed or batched | explicit transpose, then XNNPACK |
  * | Tanh | scalar libm | 2·σ(2x) − 1 on XNNPACK's sigmoid |
- * | Sum (leading axes, e.g. bias gradients) | transpose, then reduce | one pass of column sums |
+ * | Sum (leading axes, e.g. bias gradients) | transpose, then reduce | a row of ones times the R × C view, on XNNPACK |
  *
  * Registration is idempotent (a second call, even from a second copy of this module, finds the kit's
  * kernels in place and changes nothing) and reversible (`unregisterWasmGradientKernels()` puts the
