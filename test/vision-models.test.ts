@@ -14,6 +14,7 @@ import {
   ZooEntry,
 } from "../lib/vision/models";
 import { trainVisionModel } from "../lib/vision/train";
+import { crossRegressedCorrelation, plsRegression, selectSites, simulateVentralStream } from "../lib/neuro";
 
 const TINY: ArchitectureSpec = {
   name: "tiny", description: "test net", inputSize: 16, blocks: [{ filters: 4, kernel: 3, pool: 2 }, { filters: 8, kernel: 3, pool: 2 }], dense: 16,
@@ -75,6 +76,21 @@ describe("model zoo read-outs", () => {
     expect(Array.from(layerActivations(c, stimuli, { layers: ["fc"] })[0].features.data)).not.toEqual(Array.from(fa));
     [a, b, c].forEach((m) => m.dispose());
   });
+});
+
+describe("the screen's numbers", () => {
+  it("are identical when a fit is repeated from scratch (same seeds: stimuli, neurons, model, splits)", async () => {
+    const fitOnce = async () => {
+      const stimuli = generateStimuli({ seed: 0, imagesPerObject: 4, levels: [0, 3, 6], size: 64 });
+      const it = selectSites(await simulateVentralStream(stimuli, { seed: 2015, repetitions: 10, itSites: 40, v4Sites: 10 }), "IT");
+      const model = createVisionModel("cnn2", 0);
+      const readouts = layerActivations(model, stimuli, { maxFeatures: 256 });
+      model.dispose();
+      return readouts.map((r) => crossRegressedCorrelation(r.features, it, { splits: 2, regression: () => plsRegression({ nComponents: 10 }) }).perSplit);
+    };
+    const first = await fitOnce(), second = await fitOnce();
+    expect(second.map((p) => Array.from(p))).toEqual(first.map((p) => Array.from(p)));
+  }, 120_000);
 });
 
 describe("training", () => {
