@@ -4,3 +4,5 @@
  */
 export { tf, initBackend, backendReport, parseBackendOverride, BACKENDS } from "./tf/backend";
 export type { BackendName, BackendReport } from "./tf/backend";
+export { inputConv2d } from "./tf/input-conv";
+export type { InputConv2dArgs } from "./tf/input-conv";

@@ -13,6 +13,7 @@ import { initBackend, tf } from "../lib/tf";
 import { KIT_WASM_KERNELS, registerWasmGradientKernels } from "../lib/tf/wasm-gradients";
 import { setConvChunkElements } from "../lib/tf/kernels/conv2d-grads";
 import { makeConvProblem } from "../lib/tf/kernels/reference-nets";
+import { inputConv2d } from "../lib/tf/input-conv";
 
 type Pad = "same" | "valid" | tf.backend_util.ExplicitPadding;
 type Attrs = Record<string, unknown>;
@@ -243,6 +244,34 @@ describe("matMul, tanh and sum on wasm match cpu", () => {
     for (const attrs of [{ axis: [0, 1, 2], keepDims: false }, { axis: [0], keepDims: true }, { axis: [1, 0], keepDims: false }, { axis: [1, 3], keepDims: false }, { axis: -1, keepDims: false }]) {
       expect(relErr(await kernelOn("wasm", "Sum", x, attrs), await kernelOn("cpu", "Sum", x, attrs))).toBeLessThan(1e-5);
     }
+  });
+});
+
+describe("inputConv2d (first-layer conv without the input gradient)", () => {
+  it("gives tf.fused.conv2d's output and filter/bias gradients, runs no Conv2DBackpropInput, and a zero input gradient", async () => {
+    for (const activation of ["relu", "linear"] as const) {
+      for (const withBias of [true, false]) {
+        const x = tf.tensor4d(rand(3 * 9 * 11 * 2, 41), [3, 9, 11, 2]);
+        const w = tf.tensor4d(rand(5 * 5 * 2 * 4, 42), [5, 5, 2, 4]);
+        const b = withBias ? tf.tensor1d(rand(4, 43)) : undefined;
+        const loss = (conv: typeof inputConv2d) => (xx: tf.Tensor, ww: tf.Tensor, bb?: tf.Tensor) =>
+          tf.sum(tf.square(conv({ x: xx as tf.Tensor4D, filter: ww as tf.Tensor4D, bias: bb as tf.Tensor1D | undefined, strides: 2, pad: "same", activation })));
+        const inputs = withBias ? [x, w, b as tf.Tensor] : [x, w];
+        const reference = tf.grads(loss((a) => tf.fused.conv2d(a)) as (...t: tf.Tensor[]) => tf.Tensor)(inputs);
+        let ours: tf.Tensor[] = [];
+        const profile = await tf.profile(() => { ours = tf.grads(loss(inputConv2d) as (...t: tf.Tensor[]) => tf.Tensor)(inputs); });
+        expect(profile.kernels.map((k) => k.name)).not.toContain("Conv2DBackpropInput");
+        expect(profile.kernels.map((k) => k.name)).toContain("Conv2DBackpropFilter");
+        expect(Array.from(ours[0].dataSync()).every((v) => v === 0)).toBe(true);
+        for (let i = 1; i < inputs.length; i++) expect(relErr(ours[i].dataSync(), reference[i].dataSync())).toBeLessThan(1e-5);
+        const value = inputConv2d({ x, filter: w, bias: b, strides: 2, pad: "same", activation });
+        const fused = tf.fused.conv2d({ x, filter: w, bias: b, strides: 2, pad: "same", activation });
+        expect(Array.from(value.dataSync())).toEqual(Array.from(fused.dataSync()));
+        tf.dispose([x, w, ...(b ? [b] : []), ...reference, ...ours, value, fused]);
+      }
+    }
+    expect(() => inputConv2d({ x: tf.zeros([1, 4, 4, 1]) as tf.Tensor4D, filter: tf.zeros([3, 3, 1, 1]) as tf.Tensor4D, strides: 1, pad: "same", activation: "tanh" as "relu" }))
+      .toThrow(/activation must be "linear" or "relu", got "tanh"/);
   });
 });
 

@@ -4,7 +4,8 @@
  * (no leaks, loss falls):
  *
  * - conv net: batch of 64×64×1 images; conv 5×5 stride 2 → 32, conv 3×3/2 → 64, conv 3×3/2 → 128
- *   (each 'same' padding, bias, ReLU — fused conv as tf.layers.conv2d does it), global average pool,
+ *   (each 'same' padding, bias, ReLU — fused conv as tf.layers.conv2d does it; the first through the kit's
+ *   `inputConv2d`, which skips the gradient of the input images as PyTorch does), global average pool,
  *   dense → 8 logits, softmax cross-entropy, Adam. The images are oriented stripe patterns plus noise
  *   (standard deviation 1),
  *   the class is the orientation (8 classes), so the loss can fall from ln 8 ≈ 2.08.
@@ -15,6 +16,7 @@
  * per-step time is the kernels' time plus tfjs's op overhead.
  */
 import * as tf from "@tensorflow/tfjs";
+import { inputConv2d } from "../input-conv";
 
 export interface TrainingProblem {
   /** One optimiser step on the fixed batch; returns the loss before the update. */
@@ -64,7 +66,8 @@ export function makeConvProblem(options: { batch?: number; learningRate?: number
   const conv = (h: tf.Tensor4D, w: tf.Variable, b: tf.Variable) =>
     tf.fused.conv2d({ x: h, filter: w as tf.Tensor4D, strides: 2, pad: "same", bias: b, activation: "relu" });
   const loss = () => {
-    const h = conv(conv(conv(x, w1, b1), w2, b2), w3, b3);
+    const first = inputConv2d({ x, filter: w1 as tf.Tensor4D, strides: 2, pad: "same", bias: b1 as tf.Tensor1D, activation: "relu" });
+    const h = conv(conv(first, w2, b2), w3, b3);
     const pooled = tf.mean(h, [1, 2]) as tf.Tensor2D;
     const logits = tf.fused.matMul({ a: pooled, b: w4 as tf.Tensor2D, bias: b4 });
     return tf.losses.softmaxCrossEntropy(labels, logits) as tf.Scalar;
