@@ -7,7 +7,62 @@ import { initBackend, tf } from "../lib/tf";
 import { GaussianMlp, orthogonalMatrix } from "../lib/rl/policies/gaussian-mlp";
 import { computeGae, Ppo, VectorEnv } from "../lib/rl/ppo";
 import { RunningMeanStd } from "../lib/rl/normalize";
+import { FlatAdam } from "../lib/rl/adam";
 import { rng } from "../lib/util/random";
+
+describe("FlatAdam (Adam with global-norm clipping, in JavaScript)", () => {
+  /** A small least-squares problem: loss(w, b) = mean((x·w + b − y)²). */
+  let made = 0;
+  function problem(seed: number) {
+    made++;
+    const x = tf.randomNormal([32, 5], 0, 1, "float32", seed), y = tf.randomNormal([32, 3], 0, 1, "float32", seed + 1);
+    const w = tf.variable(tf.randomNormal([5, 3], 0, 1, "float32", seed + 2), true, `adam-test-w${made}`);
+    const b = tf.variable(tf.zeros([3]), true, `adam-test-b${made}`);
+    const loss = () => tf.mean(tf.square(tf.sub(tf.add(tf.matMul(x, w), b), y))) as tf.Scalar;
+    return { x, y, w, b, loss, values: () => [...w.dataSync(), ...b.dataSync()] };
+  }
+
+  it("takes the same steps as tf.train.adam (same formula) when no clipping applies", async () => {
+    await initBackend({ quiet: true });
+    const a = problem(1), bProblem = problem(1);
+    const ours = new FlatAdam([a.w, a.b], { epsilon: 1e-5 });
+    const reference = tf.train.adam(0.01, 0.9, 0.999, 1e-5);
+    for (let t = 0; t < 20; t++) {
+      const { value, grads } = tf.variableGrads(a.loss, [a.w, a.b]);
+      ours.step(grads, 0.01);
+      tf.dispose([value, ...Object.values(grads)]);
+      reference.minimize(bProblem.loss, false, [bProblem.w, bProblem.b]);
+    }
+    const got = a.values(), want = bProblem.values();
+    got.forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    reference.dispose();
+    tf.dispose([a.x, a.y, a.w, a.b, bProblem.x, bProblem.y, bProblem.w, bProblem.b]);
+  });
+
+  it("clips the global gradient norm, returns the norm before clipping, and resumes exactly from its state", async () => {
+    await initBackend({ quiet: true });
+    const a = problem(3), bProblem = problem(3);
+    const one = new FlatAdam([a.w, a.b]), other = new FlatAdam([bProblem.w, bProblem.b]);
+    const stepBoth = (optimizer: FlatAdam, p: ReturnType<typeof problem>, maxNorm: number) => {
+      const { value, grads } = tf.variableGrads(p.loss, [p.w, p.b]);
+      const expected = Math.sqrt(Object.values(grads).reduce((s, g) => s + tf.sum(tf.square(g)).dataSync()[0], 0));
+      const norm = optimizer.step(grads, 0.05, maxNorm);
+      tf.dispose([value, ...Object.values(grads)]);
+      return { norm, expected };
+    };
+    const first = stepBoth(one, a, 0.1);
+    expect(first.norm).toBeCloseTo(first.expected, 4);
+    expect(first.norm).toBeGreaterThan(0.1);
+    stepBoth(other, bProblem, 0.1);
+    // Move `other`'s state into a fresh optimizer (as a checkpoint does), then both continue identically.
+    const resumed = new FlatAdam([bProblem.w, bProblem.b]);
+    resumed.restore(new Map(other.state().map((s) => [s.name, s])), "test");
+    for (let t = 0; t < 5; t++) { stepBoth(one, a, 0.1); stepBoth(resumed, bProblem, 0.1); }
+    expect(bProblem.values()).toEqual(a.values());
+    expect(() => new FlatAdam([a.w, a.b]).restore(new Map(), "checkpoint X")).toThrow(/checkpoint X lacks optimizer\/m/);
+    tf.dispose([a.x, a.y, a.w, a.b, bProblem.x, bProblem.y, bProblem.w, bProblem.b]);
+  });
+});
 
 describe("generalized advantage estimation", () => {
   it("matches a hand computation with an episode boundary", () => {

@@ -6,6 +6,7 @@
  */
 import { tf } from "../tf";
 import { hasCheckpoint, loadCheckpoint, NamedArray, saveCheckpoint } from "../tf/checkpoint";
+import type { FlatAdam } from "./adam";
 import { OBSERVATION_SIZE } from "./ant";
 import type { ActFn } from "./evaluate";
 import { RunningMeanStd } from "./normalize";
@@ -66,14 +67,10 @@ export function saveAgent(dir: string, policy: ActorCritic, state: AgentCheckpoi
   saveCheckpoint(dir, policy.variables.map((v, i) => tensorToArray(`policy/${i}`, v)), state);
 }
 
-/** Save with the optimizer's moments (async because tfjs exposes them asynchronously). */
-export async function saveTrainingCheckpoint(dir: string, policy: ActorCritic, optimizer: tf.Optimizer, state: AgentCheckpointState): Promise<void> {
+/** Save with the optimizer's moments, so training resumes exactly. */
+export function saveTrainingCheckpoint(dir: string, policy: ActorCritic, optimizer: FlatAdam, state: AgentCheckpointState): void {
   const tensors = policy.variables.map((v, i) => tensorToArray(`policy/${i}`, v));
-  const optimizerWeights = await optimizer.getWeights();
-  optimizerWeights.forEach((w, i) => tensors.push(tensorToArray(`optimizer/${i}`, w.tensor)));
-  // getWeights makes a fresh scalar for the iteration count (the moments are the optimizer's own variables).
-  optimizerWeights[0]?.tensor.dispose();
-  saveCheckpoint(dir, tensors, { ...state, optimizerNames: optimizerWeights.map((w) => w.name) });
+  saveCheckpoint(dir, [...tensors, ...optimizer.state()], state);
 }
 
 export interface LoadedAgent {
@@ -105,15 +102,8 @@ export function restorePolicyWeights(dir: string, policy: ActorCritic, tensors: 
 }
 
 /** Restore the optimizer's moments saved by saveTrainingCheckpoint. */
-export async function restoreOptimizer(dir: string, optimizer: tf.Optimizer, tensors: Map<string, NamedArray>, names: string[]): Promise<void> {
-  const weights = names.map((name, i) => {
-    const saved = tensors.get(`optimizer/${i}`);
-    if (!saved) throw new Error(`checkpoint ${dir} lacks optimizer state ${i}`);
-    return { name, tensor: tf.tensor(saved.values, saved.shape) };
-  });
-  await optimizer.setWeights(weights);
-  // setWeights copies them into the optimizer's own variables.
-  for (const w of weights) w.tensor.dispose();
+export function restoreOptimizer(dir: string, optimizer: FlatAdam, tensors: Map<string, NamedArray>): void {
+  optimizer.restore(tensors, `checkpoint ${dir}`);
 }
 
 export { hasCheckpoint };

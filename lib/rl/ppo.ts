@@ -11,6 +11,7 @@
  */
 import { tf } from "../tf";
 import type { ActorCritic } from "./policies/gaussian-mlp";
+import { FlatAdam } from "./adam";
 import { RunningMeanStd } from "./normalize";
 import { rng, Rng } from "../util/random";
 
@@ -132,7 +133,7 @@ function logProb(actions: tf.Tensor2D, mean: tf.Tensor2D, logStd: tf.Tensor1D): 
 
 export class Ppo {
   readonly options: PpoOptions;
-  readonly optimizer: tf.AdamOptimizer;
+  readonly optimizer: FlatAdam;
   obsRms: RunningMeanStd | null;
   returnRms: RunningMeanStd | null;
   globalStep = 0;
@@ -145,7 +146,7 @@ export class Ppo {
     readonly observationSize: number, options: Partial<PpoOptions> = {}, readonly seed = 0) {
     this.options = { ...PPO_DEFAULTS, ...options };
     if (this.options.numEnvs !== env.numEnvs) throw new Error(`Ppo: options.numEnvs ${this.options.numEnvs} ≠ env.numEnvs ${env.numEnvs}`);
-    this.optimizer = tf.train.adam(this.options.learningRate, 0.9, 0.999, 1e-5);
+    this.optimizer = new FlatAdam(policy.variables, { beta1: 0.9, beta2: 0.999, epsilon: 1e-5 });
     this.obsRms = this.options.normObs ? new RunningMeanStd(policy.inputSize) : null;
     this.returnRms = this.options.normReward ? new RunningMeanStd(1) : null;
     this.random = rng(seed);
@@ -174,8 +175,6 @@ export class Ppo {
     const started = performance.now();
     if (!this.observations) this.observations = this.env.reset();
     const lr = o.annealLr ? o.learningRate * Math.max(0, 1 - this.globalStep / totalSteps) : o.learningRate;
-    // tfjs reads the (protected) learning rate at every applyGradients: setting it anneals the schedule.
-    (this.optimizer as unknown as { learningRate: number }).learningRate = lr;
     // Re-seeding from (seed, iteration) makes a resumed run draw the same noise as an uninterrupted one.
     this.random = rng(this.seed + 1000003 * this.iteration);
 
@@ -298,10 +297,7 @@ export class Ppo {
             return tf.add(tf.sub(pgLoss, tf.mul(o.entCoef, ent)), tf.mul(o.vfCoef, vLoss)) as tf.Scalar;
           }, this.policy.variables);
           loss.dispose();
-          const names = Object.keys(grads);
-          const norm = Math.sqrt(tf.addN(names.map((k) => tf.sum(tf.square(grads[k])))).dataSync()[0]);
-          const scale = norm > o.maxGradNorm ? o.maxGradNorm / (norm + 1e-6) : 1;
-          this.optimizer.applyGradients(names.map((name) => ({ name, tensor: scale === 1 ? grads[name] : tf.mul(grads[name], scale) })));
+          this.optimizer.step(grads, lr, o.maxGradNorm);
           const d = diag!.dataSync();
           diag!.dispose();
           return Array.from(d);

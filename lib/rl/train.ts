@@ -49,7 +49,6 @@ interface RunExtra {
   ppoOptions: PpoOptions;
   log: IterationLog[];
   wallSeconds: number;
-  optimizerNames?: string[];
 }
 
 /** HEAD, with "+uncommitted" when lib/ or scripts/ differ from it. */
@@ -88,12 +87,12 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
   let wallSeconds = 0;
 
   if (hasCheckpoint(checkpointDir)) {
-    const { tensors, state } = loadCheckpoint<AgentCheckpointState & { optimizerNames: string[] }>(checkpointDir);
+    const { tensors, state } = loadCheckpoint<AgentCheckpointState>(checkpointDir);
     if (JSON.stringify(state.config) !== JSON.stringify(config)) {
       throw new Error(`the run folder ${runDir} holds a different run (${JSON.stringify(state.config)}); delete it or choose another --run-dir`);
     }
     restorePolicyWeights(checkpointDir, policy, tensors);
-    await restoreOptimizer(checkpointDir, ppo.optimizer, tensors, state.optimizerNames);
+    restoreOptimizer(checkpointDir, ppo.optimizer, tensors);
     ppo.restore(state.ppo);
     const extra = state.extra as unknown as RunExtra;
     log = extra.log;
@@ -103,7 +102,7 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
 
   const save = async () => {
     const extra: RunExtra = { totalSteps: options.totalSteps, ppoOptions: ppo.options, log, wallSeconds };
-    await saveTrainingCheckpoint(checkpointDir, policy, ppo.optimizer, { config, ppo: ppo.state(), extra: extra as unknown as Record<string, unknown> });
+    saveTrainingCheckpoint(checkpointDir, policy, ppo.optimizer, { config, ppo: ppo.state(), extra: extra as unknown as Record<string, unknown> });
   };
 
   let stopRequested = false;
