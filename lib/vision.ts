@@ -5,7 +5,7 @@
  */
 export {
   CATEGORIES, OBJECTS_PER_CATEGORY, VARIATION_LEVELS, VARIATION_RANGES, CANONICAL_POSE, objectModels, renderObject,
-  texturedBackground, samplePose, generateStimuli, stimulusImage, stimulusInfo, stimulusMosaic, stimulusGalleryFigure,
+  texturedBackground, samplePose, generateStimuli, figureOnly, stimulusImage, stimulusInfo, stimulusMosaic, stimulusGalleryFigure,
   greyPng,
 } from "./vision/stimuli";
 export type {

@@ -52,6 +52,16 @@ describe("simulated ventral stream", () => {
     await expect(simulateVentralStream(tiny, { repetitions: 1 })).rejects.toThrow(/repetitions/);
   });
 
+  it("IT ignores the background (clutter tolerance), V4 does not: level-0 images of an object differ only there", () => {
+    // At level 0 every image of an object has the canonical pose; only the background changes.
+    const N = assembly.shape[1];
+    const level0 = set.meta.filter((m) => m.variation === 0);
+    const [a, b] = level0.filter((m) => m.object === level0[0].object).map((m) => m.index);
+    const row = (s: number, region: "V4" | "IT") => assembly.sites.flatMap((site, n) => (site.region === region ? [assembly.expected[s * N + n]] : []));
+    expect(row(b, "IT")).toEqual(row(a, "IT"));
+    expect(row(b, "V4")).not.toEqual(row(a, "V4"));
+  });
+
   it("has split-half ceilings near MajajHong2015's (V4 0.895, IT 0.822)", () => {
     const v4 = splitHalfCeiling(selectSites(assembly, "V4"), { splits: 4 }).ceiling;
     const it = splitHalfCeiling(selectSites(assembly, "IT"), { splits: 4 }).ceiling;

@@ -518,6 +518,8 @@ export interface StimulusMeta extends Pose {
 export interface StimulusSet {
   /** Image side in pixels. */
   readonly size: number;
+  /** Seed of the objects shown (`objectModels(objectSeed)`). */
+  readonly objectSeed: number;
   /** n × size × size, row-major, values in [0, 1]. */
   readonly images: Float32Array;
   readonly meta: readonly StimulusMeta[];
@@ -560,7 +562,8 @@ export function generateStimuli(options: StimulusOptions = {}): StimulusSet {
   for (const l of levels) {
     if (!VARIATION_LEVELS.includes(l)) throw new Error(`generateStimuli: levels must be among ${VARIATION_LEVELS.join(", ")}, got ${l}`);
   }
-  const models = objectModels(options.objectSeed ?? 0);
+  const objectSeed = options.objectSeed ?? 0;
+  const models = objectModels(objectSeed);
   const n = levels.length * models.length * perObject;
   const images = new Float32Array(n * size * size);
   const meta: StimulusMeta[] = [];
@@ -581,7 +584,24 @@ export function generateStimuli(options: StimulusOptions = {}): StimulusSet {
       }
     }
   }
-  return { size, images, meta };
+  return { size, objectSeed, images, meta };
+}
+
+/**
+ * The same stimuli without their backgrounds: each image's object, at its pose, rendered alone on uniform
+ * mid-grey. For models of responses that tolerate clutter (the simulated IT of lib/neuro).
+ */
+export function figureOnly(set: StimulusSet): StimulusSet {
+  const models = new Map(objectModels(set.objectSeed).map((m) => [m.name, m]));
+  const px = set.size * set.size;
+  const images = new Float32Array(set.meta.length * px);
+  set.meta.forEach((m, i) => {
+    const model = models.get(m.object);
+    if (!model) throw new Error(`figureOnly: stimulus ${m.id} shows ${m.object}, which is not among the objects of seed ${set.objectSeed}`);
+    const image = images.subarray(i * px, (i + 1) * px).fill(0.5);
+    renderObject(model, m, { size: set.size, into: image });
+  });
+  return { size: set.size, objectSeed: set.objectSeed, images, meta: set.meta };
 }
 
 /** Image `index` of a set (a view, not a copy). */
