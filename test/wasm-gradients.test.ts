@@ -238,6 +238,14 @@ describe("matMul, tanh and sum on wasm match cpu", () => {
     }
   });
 
+  it("Sum over leading axes of a large tensor (the kit's path: a bias gradient of a conv layer)", async () => {
+    const shape = [64, 8, 8, 16];
+    const x = { x: { values: rand(size(shape), 27), shape } };
+    for (const attrs of [{ axis: [0, 1, 2], keepDims: false }, { axis: [0, 1], keepDims: true }]) {
+      expect(relErr(await kernelOn("wasm", "Sum", x, attrs), await kernelOn("cpu", "Sum", x, attrs))).toBeLessThan(1e-5);
+    }
+  });
+
   it("Sum over leading axes (bias gradients) and other axes", async () => {
     const shape = [4, 6, 5, 7];
     const x = { x: { values: rand(size(shape), 26), shape } };
