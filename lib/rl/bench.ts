@@ -42,7 +42,9 @@ export async function benchVecEnv(numEnvs: number, threads: number, steps = 200)
   const r = rng(0);
   const actions = () => Float32Array.from({ length: numEnvs * 8 }, () => 0.5 * r.normal());
   env.reset();
-  for (let t = 0; t < 20; t++) env.step(actions());
+  // Warm up until V8 has tiered up each thread's MuJoCo wasm (workers compile their own copy: the first ~150
+  // steps run at half speed).
+  for (let t = 0; t < 300; t++) env.step(actions());
   const t0 = performance.now();
   for (let t = 0; t < steps; t++) env.step(actions());
   const perSecond = (steps * numEnvs) / ((performance.now() - t0) / 1000);
@@ -51,12 +53,12 @@ export async function benchVecEnv(numEnvs: number, threads: number, steps = 200)
 }
 
 /** Environment steps per second of the whole PPO loop (rollout + 10 epochs × 4 minibatches of updates). */
-export async function benchPpoLoop(iterations = 4): Promise<AntBenchResult> {
+export async function benchPpoLoop(iterations = 6, warmup = 2): Promise<AntBenchResult> {
   await initBackend({ quiet: true });
   const env = await AntVecEnv.create({ numEnvs: 16, seed: 0, threads: 2, morphology: { kind: "sigma", sigma: 0.1 } });
   const policy = new GaussianMlp(OBSERVATION_SIZE, 8, { seed: 0, initialLogStd: -0.5 });
   const ppo = new Ppo(policy, env, (o) => o, OBSERVATION_SIZE, { numEnvs: 16 }, 0);
-  ppo.iterate(1e7);
+  for (let i = 0; i < warmup; i++) ppo.iterate(1e7); // JIT tier-up of the workers' MuJoCo and of tfjs's kernels
   let steps = 0, seconds = 0, rollout = 0;
   for (let i = 0; i < iterations; i++) {
     const log = ppo.iterate(1e7);
