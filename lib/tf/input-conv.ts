@@ -3,8 +3,9 @@
  * `tf.fused.conv2d` (bias and ReLU fused); backward it returns the filter and bias gradients and a zero
  * gradient for the input. tfjs's fused conv2d wraps its gradient in `customGrad`, which computes the input's
  * gradient even when the input is a constant batch of images that nothing upstream needs — PyTorch's autograd
- * skips it for such a leaf tensor. For a 5×5 conv on 64 images of 64×64 on the wasm backend that wasted
- * `Conv2DBackpropInput` costs ~50 ms of a ~800 ms training step.
+ * skips it for such a leaf tensor. For the 5×5 first layer of the reference conv net (64 images of 64×64) on the
+ * wasm backend that wasted `Conv2DBackpropInput` cost ~50 ms per training step (of 740–890 ms then, 420–550 ms
+ * after this session's kernel work).
  *
  * Use it only where the input is data: the zero gradient would silently stop learning anything upstream.
  */
