@@ -19,6 +19,8 @@ for arg in "$@"; do
 done
 
 APT_PACKAGES=(jupyter-notebook jupyter-client jupyter-nbconvert jupyter-nbformat python3-nbconvert python3-nbclient chromium)
+# A one-node SLURM cluster for the sweep test (test/sweep-slurm.test.ts starts its daemons itself).
+APT_PACKAGES+=(slurmctld slurmd slurm-client munge)
 # PyTorch CPU is only the benchmark's reference point (`npm run bench`): opt in with --with-torch.
 if [ "$with_torch" = "1" ]; then APT_PACKAGES+=(python3-torch); fi
 
