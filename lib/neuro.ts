@@ -5,15 +5,16 @@
  * Notebooks import this file (`./lib/neuro`); the parts live in lib/neuro/.
  */
 export {
-  neuralAssembly, meanOverRepetitions, selectSites, selectStimuli, stimulusLabels, response, REGIONS,
+  neuralAssembly, meanOverRepetitions, selectSites, selectStimuli, stimulusLabels, response, REGIONS, withStimulusIds,
+  checkStimulusOrder,
 } from "./neuro/assembly";
-export type { NeuralAssembly, NeuralAssemblyInit, StimulusInfo, SiteInfo, Region } from "./neuro/assembly";
+export type { NeuralAssembly, NeuralAssemblyInit, StimulusInfo, SiteInfo, Region, StimulusFeatures } from "./neuro/assembly";
 export { plsRegression, ridgeRegression, DEFAULT_RIDGE_GRID } from "./neuro/regression";
 export type {
   Regression, RegressionFactory, PlsOptions, PlsFit, PlsRegression, RidgeOptions, RidgeRegression,
 } from "./neuro/regression";
-export { stratifiedShuffleSplits, shuffleSplits, SPLIT_DEFAULTS } from "./neuro/crossval";
-export type { Split, SplitOptions } from "./neuro/crossval";
+export { stratifiedShuffleSplits, shuffleSplits, SPLIT_DEFAULTS, crossValidate, repetitionHalves, halfMeans } from "./neuro/crossval";
+export type { Split, SplitOptions, SplitScore, CrossValidated, HalfSplitOptions } from "./neuro/crossval";
 export {
   crossRegressedCorrelation, crossRegressedCorrelationOnMatrices, splitHalfCeiling, spearmanBrown, ceiledScores,
   neuralPredictivity, rdm, rdmCorrelation, rdmSplitHalfCeiling, rsa, upperTriangle, categorizationAccuracy,
@@ -23,7 +24,7 @@ export type {
   CeilingResult, CeiledScores, NeuralPredictivity, Rdm, RdmOptions, RsaOptions, RsaScore, CategorizationOptions,
   CategorizationScore,
 } from "./neuro/metrics";
-export { pearson, pearsonPerColumn, spearman, median, sem } from "./neuro/stats";
+export { pearson, pearsonPerColumn, spearman, ranks, median, sem } from "./neuro/stats";
 export { matrix, fromRows, takeRows } from "./neuro/linalg";
 export type { Matrix, Matrix64, MatmulPath } from "./neuro/linalg";
 export { loadMajajHong2015, readNetcdfAssembly, loadH5wasm, REQUIRED_COORDS } from "./neuro/majajhong";

@@ -10,8 +10,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   NeuralAssembly, SiteInfo, StimulusInfo, categorizationAccuracy, ceiledScores, crossRegressedCorrelation,
   crossRegressedCorrelationOnMatrices, loadH5wasm, loadMajajHong2015, matrix, meanOverRepetitions,
-  neuralAssembly, plsRegression, rdm, rdmCorrelation, rdmSplitHalfCeiling, ridgeRegression, selectSites,
-  selectStimuli, spearmanBrown, splitHalfCeiling, stratifiedShuffleSplits, takeRows, Matrix,
+  neuralAssembly, plsRegression, rdm, rdmCorrelation, rdmSplitHalfCeiling, ridgeRegression, rsa, selectSites,
+  selectStimuli, spearmanBrown, splitHalfCeiling, stratifiedShuffleSplits, takeRows, Matrix, crossValidate,
+  shuffleSplits, stimulusLabels, withStimulusIds,
 } from "../lib/neuro";
 import { crossprod, matmul, solve, symmetricEigen, transpose } from "../lib/neuro/linalg";
 import { initBackend, tf } from "../lib/tf";
@@ -143,7 +144,8 @@ describe("held-out r (b): linear-Gaussian world with known noise", () => {
       data[(s * q + j) * 2 + 1] = Y.data[s * q + j] - e;
     }
     const assembly = neuralAssembly({ data, stimuli, sites: sitesFor(q), repetitions: 2 });
-    const score = crossRegressedCorrelation(X, assembly, { regression: () => plsRegression(), splits: 3, keepPredictions: true });
+    const features = withStimulusIds(X, stimuli.map((st) => st.id));
+    const score = crossRegressedCorrelation(features, assembly, { regression: () => plsRegression(), splits: 3, keepPredictions: true });
     expect(score.r).toBeGreaterThan(best - 0.05);
     expect(score.predictions?.length).toBe(3);
     expect(score.predictions?.[0].predicted.rows).toBe(64);
@@ -394,6 +396,54 @@ describe("RSA and categorisation (f)", () => {
   });
 });
 
+describe("alignment by stimulus id and the one cross-validation driver", () => {
+  const { assembly, signal } = noisyPopulation(96, Array(10).fill(1), 1, 6, 71);
+  const ids = stimulusLabels(assembly, "id");
+  const features = withStimulusIds(matmul(signal, gaussian(10, 12, 72)), ids);
+
+  it("features in shuffled stimulus order are refused, naming the first differing id", () => {
+    const order = rng(73).shuffle(Array.from({ length: 96 }, (_, i) => i));
+    const first = order.findIndex((s, i) => s !== i);
+    const shuffled = withStimulusIds(takeRows(features, order), order.map((i) => ids[i]));
+    const message = new RegExp(`crossRegressedCorrelation: feature row ${first} is stimulus "${ids[order[first]]}" but the ` +
+      `assembly's stimulus ${first} is "${ids[first]}" \\(first difference\\)`);
+    expect(() => crossRegressedCorrelation(shuffled, assembly, { splits: 2 })).toThrow(message);
+    expect(() => rsa(shuffled, assembly, { splits: 2 })).toThrow(/rsa: feature row \d+ is stimulus/);
+    // The same rows put back in the assembly's order score exactly as the original.
+    const back = new Array<number>(96);
+    order.forEach((s, i) => { back[s] = i; });
+    const restored = withStimulusIds(takeRows(shuffled, back), back.map((i) => shuffled.stimulusIds[i]));
+    const options = { regression: () => plsRegression({ nComponents: 5 }), splits: 3 };
+    expect(crossRegressedCorrelation(restored, assembly, options)).toEqual(crossRegressedCorrelation(features, assembly, options));
+  });
+
+  it("crossValidate: mean ± population SEM over splits, per-site means, results in split order", () => {
+    const splits = shuffleSplits(10, { splits: 4, seed: 3 });
+    const cv = crossValidate(splits, (split, k) => ({ score: k + 1, perSite: Float64Array.of(k, 2 * k), test: split.test }));
+    expect(cv.mean).toBe(2.5);
+    expect(cv.sem).toBeCloseTo(Math.sqrt(1.25) / 2, 12);
+    expect(Array.from(cv.perSplit)).toEqual([1, 2, 3, 4]);
+    expect(Array.from(cv.perSite!)).toEqual([1.5, 3]);
+    expect(cv.results.map((r) => r.test)).toEqual(splits.map((s) => s.test));
+    expect(crossValidate(splits, () => ({ score: 1 })).perSite).toBeUndefined();
+  });
+
+  it("both ceilings use the same repetition halves and drop stimuli missing from a half", () => {
+    const R = 6, S = 48, N = 10;
+    const ragged = noisyPopulation(S, Array(N).fill(1), 0.5, R, 74).assembly;
+    const counts = Int32Array.from({ length: S }, (_, s) => (s === 5 ? 1 : R));
+    const withGap = neuralAssembly({
+      data: ragged.data, stimuli: ragged.stimuli, sites: ragged.sites, repetitions: R, repetitionCounts: counts,
+    });
+    // Stimulus 5 has one repetition: it is in one half only, and leaves both halves' means (and RDMs) of every split.
+    const options = { splits: 4, groupBy: null };
+    const rdmCeiling = rdmSplitHalfCeiling(withGap, options).ceiling;
+    expect(rdmCeiling).toBeGreaterThan(0.5);
+    expect(rdmCeiling).toBeLessThanOrEqual(1);
+    expect(splitHalfCeiling(withGap, options).ceiling).toBeGreaterThan(0.5);
+  });
+});
+
 describe("errors (g): clear messages", () => {
   const base = () => ({ data: new Float32Array(3 * 2 * 2).map((_, i) => i), stimuli: stimuliFor(3, 3), sites: sitesFor(2), repetitions: 2 });
 
@@ -417,7 +467,10 @@ describe("errors (g): clear messages", () => {
     expect(() => neuralAssembly({ ...base(), sites: [...sitesFor(1), { id: "IT_0", region: "IT" }] }))
       .toThrow(/site id "IT_0" appears more than once/);
     const assembly = neuralAssembly(base());
-    expect(() => crossRegressedCorrelation(gaussian(4, 5, 1), assembly)).toThrow(/features have 4 rows but the assembly has 3 stimuli/);
+    const fourRows = withStimulusIds(gaussian(4, 5, 1), ["img0", "img1", "img2", "img3"]);
+    expect(() => crossRegressedCorrelation(fourRows, assembly)).toThrow(/features have 4 rows \(4 stimulus ids\) but the assembly has 3 stimuli/);
+    expect(() => withStimulusIds(gaussian(4, 5, 1), ["img0"])).toThrow(/1 ids for 4 feature rows/);
+    expect(() => crossRegressedCorrelation(gaussian(3, 5, 1) as never, assembly)).toThrow(/carry no stimulus ids/);
     expect(() => plsRegression({ nComponents: 1 }).fit(gaussian(5, 3, 1), gaussian(4, 2, 2))).toThrow(/X has 5 stimuli \(rows\) but Y has 4/);
     const fitted = ridgeRegression({ alphas: [1] });
     fitted.fit(gaussian(6, 3, 1), gaussian(6, 2, 2));
@@ -433,10 +486,7 @@ describe("errors (g): clear messages", () => {
 
 describe("determinism (h) and selection helpers", () => {
   const { assembly, signal } = noisyPopulation(96, Array(10).fill(1), 1, 6, 61);
-  const features = matrix(96, 12);
-  const mix = gaussian(10, 12, 62);
-  const projected = matmul(signal, mix);
-  features.data.set(projected.data);
+  const features = withStimulusIds(matmul(signal, gaussian(10, 12, 62)), stimulusLabels(assembly, "id"));
 
   it("same seed → identical numbers; another seed → different splits", () => {
     const run = (seed: number) => crossRegressedCorrelation(features, assembly, { regression: () => plsRegression({ nComponents: 5 }), seed, splits: 3 });

@@ -8,7 +8,7 @@
  * `repetitionCounts[s]` says how many of the `repetitions` slots of stimulus s hold data; the rest are NaN.
  * Averaging over repetitions then averages what exists, like Brain-Score's `average_repetition`.
  */
-import { Matrix64, matrix } from "./linalg";
+import { Matrix, Matrix64, matrix } from "./linalg";
 
 export type Region = "V4" | "IT";
 export const REGIONS: readonly Region[] = ["V4", "IT"];
@@ -119,20 +119,73 @@ export function neuralAssembly(init: NeuralAssemblyInit): NeuralAssembly {
   };
   if (!init.allowConstantSites && S > 1) {
     const means = meanOverRepetitions(assembly);
-    for (let n = 0; n < N; n++) {
-      const first = means.data[n];
-      let constant = true;
-      for (let s = 1; s < S && constant; s++) constant = means.data[s * N + n] === first;
-      if (constant) {
-        throw new Error(
-          `neuralAssembly: site "${sites[n].id}" (index ${n}) has the same mean response (${first}) to every ` +
-            `stimulus, so its correlation with any prediction is undefined; remove it with selectSites ` +
-            `or pass allowConstantSites`,
-        );
-      }
+    const n = firstConstantColumn(means);
+    if (n >= 0) {
+      throw new Error(
+        `neuralAssembly: site "${sites[n].id}" (index ${n}) has the same mean response (${means.data[n]}) to every ` +
+          `stimulus, so its correlation with any prediction is undefined; remove it with selectSites ` +
+          `or pass allowConstantSites`,
+      );
     }
   }
   return assembly;
+}
+
+/**
+ * The first column (site) whose value is the same in every row (stimulus), or −1. Pearson r is undefined for such
+ * a site; the assembly refuses it when built, and the metrics refuse it in sub-assemblies, which may keep it.
+ */
+export function firstConstantColumn(m: Matrix): number {
+  for (let j = 0; j < m.cols; j++) {
+    const first = m.data[j];
+    let varies = false;
+    for (let i = 1; i < m.rows && !varies; i++) varies = m.data[i * m.cols + j] !== first;
+    if (!varies) return j;
+  }
+  return -1;
+}
+
+/**
+ * Model features of stimuli: stimuli × features, each row labelled with the id of the stimulus it describes
+ * (model read-outs know them: `layerActivations` in lib/vision sets them). The metrics compare the ids with the
+ * assembly's, so features in another order are refused instead of scored wrongly.
+ */
+export interface StimulusFeatures extends Matrix {
+  readonly stimulusIds: readonly string[];
+}
+
+/** Label the rows of a features matrix with their stimulus ids (one per row, in row order). */
+export function withStimulusIds(features: Matrix, stimulusIds: readonly string[]): StimulusFeatures {
+  if (stimulusIds.length !== features.rows) {
+    throw new Error(`withStimulusIds: ${stimulusIds.length} ids for ${features.rows} feature rows`);
+  }
+  return { rows: features.rows, cols: features.cols, data: features.data, stimulusIds };
+}
+
+/**
+ * Refuse features whose rows are not the assembly's stimuli in the assembly's order, naming the first
+ * differing id. Brain-Score aligns source and target by `stimulus_id` before its cross-validation; here the
+ * caller orders the rows (e.g. with `takeRows`) and the metric checks.
+ */
+export function checkStimulusOrder(features: StimulusFeatures, assembly: NeuralAssembly, where: string): void {
+  const S = assembly.shape[0];
+  if (!Array.isArray(features.stimulusIds)) {
+    throw new Error(`${where}: the features carry no stimulus ids; label their rows with withStimulusIds(features, ids)`);
+  }
+  if (features.rows !== S || features.stimulusIds.length !== features.rows) {
+    throw new Error(
+      `${where}: features have ${features.rows} rows (${features.stimulusIds.length} stimulus ids) but the assembly ` +
+        `has ${S} stimuli; rows must be the assembly's stimuli, in order`,
+    );
+  }
+  for (let i = 0; i < S; i++) {
+    if (features.stimulusIds[i] !== assembly.stimuli[i].id) {
+      throw new Error(
+        `${where}: feature row ${i} is stimulus "${features.stimulusIds[i]}" but the assembly's stimulus ${i} is ` +
+          `"${assembly.stimuli[i].id}" (first difference); put the features in the assembly's stimulus order`,
+      );
+    }
+  }
 }
 
 function checkUnique(what: string, ids: readonly string[]): void {

@@ -1,12 +1,21 @@
 /**
- * Cross-validation splits for the neural-fit metrics, following Brain-Score's `CrossValidation`
- * (brainscore_vision/metric_helpers/transformations.py: `Split`, defaults splits = 10, train_size = 0.9,
- * random_state = 1), which uses sklearn's `StratifiedShuffleSplit` with stratification_coord = 'object_name'
- * for MajajHong2015. The allocation below is sklearn's (`_approximate_mode`: per-class counts proportional to the
- * class sizes, remainders given to the classes with the largest fractional parts, ties broken at random); the
- * random stream is this kit's seeded `rng`, so the splits are deterministic by seed but not numpy's.
+ * Cross-validation for the neural-fit metrics, after Brain-Score's (brainscore_vision/metric_helpers/
+ * transformations.py at commit 9e31844479e7e62887f3c7c1024412d605cbf028: `Split`, defaults splits = 10,
+ * train_size = 0.9, stratification_coord = 'object_name', random_state = 1; `CrossValidation` runs a score on
+ * every split and `Split.aggregate` takes the mean and `standard_error_of_the_mean` over splits).
+ *
+ * - Splits: sklearn's `StratifiedShuffleSplit` allocation (`_approximate_mode`: per-class counts proportional to
+ *   the class sizes, remainders given to the classes with the largest fractional parts, ties broken at random)
+ *   and `ShuffleSplit`; the random stream is this kit's seeded `rng`, so splits are deterministic by seed but
+ *   not numpy's.
+ * - `crossValidate`: the one driver every cross-validated score and ceiling in metrics.ts runs through.
+ * - `repetitionHalves` / `halfMeans`: the split-half of the repetitions behind both ceilings (Brain-Score's
+ *   `InternalConsistency` runs its `CrossValidationSingle` over 'repetition' with train_size 0.5).
  */
 import { rng, Rng } from "../util/random";
+import { NeuralAssembly, meanOverRepetitions } from "./assembly";
+import { Matrix64, takeRows } from "./linalg";
+import { mean, sem } from "./stats";
 
 /** One train/test split: stimulus indices, each sorted ascending, disjoint. */
 export interface Split {
@@ -115,4 +124,69 @@ function approximateMode(counts: readonly number[], draws: number, random: Rng):
 
 function sortedInt32(xs: number[]): Int32Array {
   return Int32Array.from(xs).sort();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The driver
+
+/** What a score returns for one split: its value, and per-site values if it has them. */
+export interface SplitScore {
+  score: number;
+  perSite?: Float64Array;
+}
+
+export interface CrossValidated<S extends SplitScore> {
+  /** Mean of the split scores. */
+  mean: number;
+  /** Standard error over splits (population std / √splits, as Brain-Score). */
+  sem: number;
+  perSplit: Float64Array;
+  /** Mean over splits of the per-site values (when the score has them). */
+  perSite?: Float64Array;
+  /** What each split returned, in split order. */
+  results: S[];
+}
+
+/** Run `score` on every split; aggregate as Brain-Score does: mean over splits ± SEM. */
+export function crossValidate<S extends SplitScore>(
+  splits: readonly Split[], score: (split: Split, index: number) => S,
+): CrossValidated<S> {
+  const results = splits.map((split, k) => score(split, k));
+  const perSplit = Float64Array.from(results, (r) => r.score);
+  let perSite: Float64Array | undefined;
+  for (const r of results) {
+    if (!r.perSite) continue;
+    perSite ??= new Float64Array(r.perSite.length);
+    for (let j = 0; j < perSite.length; j++) perSite[j] += r.perSite[j] / results.length;
+  }
+  return { mean: mean(perSplit), sem: sem(perSplit), perSplit, ...(perSite ? { perSite } : {}), results };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Split-half of the repetitions
+
+export interface HalfSplitOptions {
+  /** Random half splits of the repetitions (Brain-Score: 10). */
+  splits?: number;
+  /** Seed of the half splits (Brain-Score's random_state is 1). */
+  seed?: number;
+}
+
+/** Random halves of an assembly's repetition slots: `train` is one half, `test` the other. */
+export function repetitionHalves(assembly: NeuralAssembly, options: HalfSplitOptions, where: string): Split[] {
+  const R = assembly.shape[2];
+  if (R < 2) throw new Error(`${where}: needs at least 2 repetitions per stimulus, the assembly has ${R}`);
+  return shuffleSplits(R, { splits: options.splits ?? SPLIT_DEFAULTS.splits, trainSize: 0.5, seed: options.seed ?? SPLIT_DEFAULTS.seed });
+}
+
+/**
+ * Trial-averaged responses of each half (stimulus × site), over the stimuli with data in both halves (a stimulus
+ * with few repetitions may have none in one half); `stimuli` are their indices in the assembly.
+ */
+export function halfMeans(assembly: NeuralAssembly, half: Split): { first: Matrix64; second: Matrix64; stimuli: number[] } {
+  const a = meanOverRepetitions(assembly, half.train), b = meanOverRepetitions(assembly, half.test);
+  const stimuli: number[] = [];
+  for (let i = 0; i < a.rows; i++) if (!Number.isNaN(a.data[i * a.cols]) && !Number.isNaN(b.data[i * b.cols])) stimuli.push(i);
+  if (stimuli.length === a.rows) return { first: a, second: b, stimuli };
+  return { first: takeRows(a, stimuli), second: takeRows(b, stimuli), stimuli };
 }

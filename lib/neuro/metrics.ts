@@ -1,28 +1,49 @@
 /**
- * Neural-fit metrics of notebook 01, composed like Brain-Score's
- * (brainscore_vision/metrics/regression_correlation/metric.py `CrossRegressedCorrelation`,
- *  metrics/internal_consistency/ceiling.py `InternalConsistency`, metrics/rdm/metric.py `RDMMetric`,
- *  benchmark_helpers/neural_common.py `explained_variance`):
+ * Neural-fit metrics of notebook 01, composed like Brain-Score's. Upstream names, as they are in
+ * github.com/brain-score/vision at the commits given:
+ *   - brainscore_vision/metrics/regression_correlation/metric.py @ d374a93dc19184f72f46a40a48e784b825fcba26:
+ *     `CrossRegressedCorrelation` (regression × correlation × `CrossValidation`, median over neuroids),
+ *     `pls_regression`, `ridge_regression`, `pearsonr_correlation`;
+ *   - brainscore_vision/metric_helpers/transformations.py @ 9e31844479e7e62887f3c7c1024412d605cbf028:
+ *     `Split`, `CrossValidation`, `CrossValidationSingle` (see crossval.ts);
+ *   - brainscore_vision/metrics/internal_consistency/ceiling.py @ 3ea47a4eeba6781b455e876357b9a75bc3689573:
+ *     `InternalConsistency` (split-half over repetitions, `SpearmanBrownCorrection`; its `consistency_metric` is
+ *     Pearson per neuroid by default — our RDM ceiling passes the RDM similarity instead);
+ *   - brainscore_vision/metrics/rdm/metric.py @ 54342f0fdbce6f4781977f301eb0af10eb461936: `RDM`, `RDMSimilarity`,
+ *     `RDMMetric`;
+ *   - brainscore_vision/benchmark_helpers/neural_common.py: `explained_variance(score, ceiling)`, which was
+ *     (r / ceiling)² (e.g. @ a0ac86fd3631b72449004901cf238c5f77740a02) and is r² / ceiling since Brain-Score
+ *     PR #2169 (merged December 2025).
  *
  *   regression (PLS-25 or ridge) × correlation (per-site Pearson r on held-out stimuli)
  *   × cross-validation (10 splits, 90/10, stratified by object) × aggregation (median over sites, then mean
  *   over splits ± SEM), and a ceiling computed separately from the repetitions (split-half, Spearman–Brown).
+ * Every cross-validated score and ceiling here runs through one driver, `crossValidate` (crossval.ts); both
+ * ceilings use the same repetition half-split.
  *
  * Scores are named for what they are:
  *   - `r`                          median-over-sites held-out Pearson r, mean over splits (Brain-Score's raw score)
  *   - `r_ceiled`                   r / ceiling (Brain-Score's ceiled score in its 2018–2023 releases)
  *   - `explained_variance`         r² — fraction of the variance of the trial-averaged responses explained
- *   - `explained_variance_ceiled`  r² / ceiling — fraction of the *explainable* variance explained
- *                                  (the split-half reliability is the explainable fraction; Yamins et al. 2014)
- *   - `r_ceiled_squared`           (r / ceiling)² — what brainscore_vision's `explained_variance()` now reports
+ *   - `explained_variance_ceiled`  r² / ceiling — fraction of the *explainable* variance explained (the
+ *                                  split-half reliability is the explainable fraction; Yamins et al. 2014);
+ *                                  what brainscore_vision's `explained_variance()` reports since PR #2169
+ *   - `r_ceiled_squared`           (r / ceiling)² — what `explained_variance()` reported before PR #2169
  * plus RSA (correlation-distance RDMs compared by Spearman, with a split-half RDM ceiling) and linear
  * categorisation accuracy (ridge one-vs-rest on held-out images).
+ *
+ * Features travel with their stimulus ids (`StimulusFeatures`); a metric given an assembly refuses features
+ * whose rows are not its stimuli in its order, naming the first differing id.
  */
-import { NeuralAssembly, meanOverRepetitions, stimulusLabels } from "./assembly";
-import { Split, SplitOptions, SPLIT_DEFAULTS, shuffleSplits, stratifiedShuffleSplits } from "./crossval";
+import {
+  NeuralAssembly, StimulusFeatures, checkStimulusOrder, firstConstantColumn, meanOverRepetitions, stimulusLabels,
+} from "./assembly";
+import {
+  HalfSplitOptions, Split, SplitOptions, crossValidate, halfMeans, repetitionHalves, shuffleSplits, stratifiedShuffleSplits,
+} from "./crossval";
 import { Matrix, Matrix64, matmul, matrix, takeRows, transpose } from "./linalg";
 import { RegressionFactory, plsRegression, ridgeRegression } from "./regression";
-import { mean, median, pearsonPerColumn, sem, spearman } from "./stats";
+import { median, pearsonPerColumn, spearman } from "./stats";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cross-regressed correlation
@@ -62,62 +83,45 @@ export interface CrossRegressedCorrelationScore {
 /**
  * Brain-Score's CrossRegressedCorrelation: fit `regression` from model features to trial-averaged responses on
  * the training stimuli of each split, predict the held-out stimuli, Pearson r per site, median over sites,
- * mean over splits. `features` rows are the assembly's stimuli, in the same order.
+ * mean over splits. `features` rows are the assembly's stimuli, in its order (checked by stimulus id).
  */
 export function crossRegressedCorrelation(
-  features: Matrix, target: NeuralAssembly, options: CrossRegressedCorrelationOptions = {},
+  features: StimulusFeatures, target: NeuralAssembly, options: CrossRegressedCorrelationOptions = {},
 ): CrossRegressedCorrelationScore {
-  if (features.rows !== target.shape[0]) {
-    throw new Error(
-      `crossRegressedCorrelation: features have ${features.rows} rows but the assembly has ${target.shape[0]} ` +
-        `stimuli; rows must be the assembly's stimuli, in order`,
-    );
-  }
+  checkStimulusOrder(features, target, "crossRegressedCorrelation");
   const key = options.stratifyBy === undefined ? "object" : options.stratifyBy;
   const strata = key === null ? null : stimulusLabels(target, key);
   return crossRegressedCorrelationOnMatrices(features, meanOverRepetitions(target), strata, options);
 }
 
-/** The same metric on bare matrices: X (stimuli × features), Y (stimuli × sites), optional strata per stimulus. */
+/**
+ * The same metric on bare matrices: X (stimuli × features), Y (stimuli × sites), optional strata per stimulus.
+ * Nothing checks that the rows of X and Y are the same stimuli: prefer `crossRegressedCorrelation`.
+ */
 export function crossRegressedCorrelationOnMatrices(
   X: Matrix, Y: Matrix, strata: readonly string[] | null, options: CrossRegressedCorrelationOptions = {},
 ): CrossRegressedCorrelationScore {
   if (X.rows !== Y.rows) {
     throw new Error(`crossRegressedCorrelation: X has ${X.rows} stimuli, Y has ${Y.rows}; they must be the same stimuli`);
   }
-  checkSitesVary(Y);
+  const constant = firstConstantColumn(Y);
+  if (constant >= 0) {
+    throw new Error(`crossRegressedCorrelation: site ${constant} has the same response to every stimulus; ` +
+      `Pearson r is undefined for it — remove it first`);
+  }
   const makeRegression = options.regression ?? (() => plsRegression());
-  const splits = options.splitList ?? (strata
-    ? stratifiedShuffleSplits(strata, options)
-    : shuffleSplits(X.rows, options));
-  const perSplit = new Float64Array(splits.length);
-  const perSite = new Float64Array(Y.cols);
-  const predictions: HeldOutPrediction[] = [];
-  splits.forEach((split, k) => {
+  const splits = options.splitList ?? (strata ? stratifiedShuffleSplits(strata, options) : shuffleSplits(X.rows, options));
+  const cv = crossValidate(splits, (split) => {
     const regression = makeRegression();
     regression.fit(takeRows(X, split.train), takeRows(Y, split.train));
     const predicted = regression.predict(takeRows(X, split.test));
-    const r = pearsonPerColumn(predicted, takeRows(Y, split.test));
-    perSplit[k] = nanMedian(r);
-    for (let j = 0; j < r.length; j++) perSite[j] += r[j] / splits.length;
-    if (options.keepPredictions) predictions.push({ test: split.test, predicted });
+    const perSite = pearsonPerColumn(predicted, takeRows(Y, split.test));
+    return { score: nanMedian(perSite), perSite, predicted };
   });
   return {
-    r: mean(perSplit), sem: sem(perSplit), perSplit, perSite, splits: splits.length,
-    ...(options.keepPredictions ? { predictions } : {}),
+    r: cv.mean, sem: cv.sem, perSplit: cv.perSplit, perSite: cv.perSite!, splits: splits.length,
+    ...(options.keepPredictions ? { predictions: cv.results.map((r, k) => ({ test: splits[k].test, predicted: r.predicted })) } : {}),
   };
-}
-
-function checkSitesVary(Y: Matrix): void {
-  for (let j = 0; j < Y.cols; j++) {
-    const first = Y.data[j];
-    let varies = false;
-    for (let i = 1; i < Y.rows && !varies; i++) varies = Y.data[i * Y.cols + j] !== first;
-    if (!varies) {
-      throw new Error(`crossRegressedCorrelation: site ${j} has the same response to every stimulus; ` +
-        `Pearson r is undefined for it — remove it first`);
-    }
-  }
 }
 
 /** Median ignoring NaN (xarray's default skipna, as Brain-Score's `median(dim='neuroid')`). */
@@ -133,12 +137,8 @@ export function spearmanBrown(r: number, n = 2): number {
   return (n * r) / (1 + (n - 1) * r);
 }
 
-export interface CeilingOptions {
-  /** Random half splits of the repetitions (Brain-Score: 10). */
-  splits?: number;
-  /** Seed of the half splits (Brain-Score's random_state is 1). */
-  seed?: number;
-}
+/** Options of the split-half ceilings: number of random half splits (Brain-Score: 10) and their seed (1). */
+export type CeilingOptions = HalfSplitOptions;
 
 export interface CeilingResult {
   /** Median over sites of the Spearman–Brown-corrected split-half r, mean over half splits. */
@@ -160,26 +160,12 @@ export interface CeilingResult {
  * the mean over all 2k repetitions.
  */
 export function splitHalfCeiling(assembly: NeuralAssembly, options: CeilingOptions = {}): CeilingResult {
-  const R = assembly.shape[2];
-  if (R < 2) throw new Error(`splitHalfCeiling: needs at least 2 repetitions per stimulus, the assembly has ${R}`);
-  const halves = shuffleSplits(R, { splits: options.splits ?? SPLIT_DEFAULTS.splits, trainSize: 0.5, seed: options.seed ?? SPLIT_DEFAULTS.seed });
-  const N = assembly.shape[1];
-  const perSplit = new Float64Array(halves.length);
-  const perSite = new Float64Array(N);
-  halves.forEach((half, k) => {
-    const [a, b] = dropIncomplete(meanOverRepetitions(assembly, half.train), meanOverRepetitions(assembly, half.test));
-    const corrected = pearsonPerColumn(a, b).map((r) => spearmanBrown(r));
-    perSplit[k] = nanMedian(corrected);
-    for (let n = 0; n < N; n++) perSite[n] += corrected[n] / halves.length;
+  const cv = crossValidate(repetitionHalves(assembly, options, "splitHalfCeiling"), (half) => {
+    const { first, second } = halfMeans(assembly, half);
+    const perSite = pearsonPerColumn(first, second).map((r) => spearmanBrown(r));
+    return { score: nanMedian(perSite), perSite };
   });
-  return { ceiling: mean(perSplit), sem: sem(perSplit), perSplit, perSite };
-}
-
-/** Keep stimuli with data in both halves (a stimulus with few repetitions may have none in one half). */
-function dropIncomplete(a: Matrix64, b: Matrix64): [Matrix64, Matrix64] {
-  const keep: number[] = [];
-  for (let i = 0; i < a.rows; i++) if (!Number.isNaN(a.data[i * a.cols]) && !Number.isNaN(b.data[i * b.cols])) keep.push(i);
-  return keep.length === a.rows ? [a, b] : [takeRows(a, keep), takeRows(b, keep)];
+  return { ceiling: cv.mean, sem: cv.sem, perSplit: cv.perSplit, perSite: cv.perSite! };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -194,9 +180,10 @@ export interface CeiledScores {
   r_ceiled: number;
   /** r²: fraction of the trial-averaged responses' variance the model explains. */
   explained_variance: number;
-  /** r² / ceiling: fraction of the explainable (reliable) variance the model explains. */
+  /** r² / ceiling: fraction of the explainable (reliable) variance the model explains (brainscore_vision's
+   *  `explained_variance(score, ceiling)` since PR #2169). */
   explained_variance_ceiled: number;
-  /** (r / ceiling)²: brainscore_vision's `explained_variance(score, ceiling)`. */
+  /** (r / ceiling)²: brainscore_vision's `explained_variance(score, ceiling)` before PR #2169. */
   r_ceiled_squared: number;
 }
 
@@ -220,7 +207,7 @@ export interface NeuralPredictivity extends CeiledScores {
 
 /** Cross-regressed correlation and split-half ceiling of one assembly, with every ceiled score. */
 export function neuralPredictivity(
-  features: Matrix, assembly: NeuralAssembly,
+  features: StimulusFeatures, assembly: NeuralAssembly,
   options: CrossRegressedCorrelationOptions & { ceiling?: CeilingOptions } = {},
 ): NeuralPredictivity {
   const fit = crossRegressedCorrelation(features, assembly, options);
@@ -305,7 +292,7 @@ export function upperTriangle(d: Rdm): Float64Array {
   return out;
 }
 
-/** Spearman correlation between the upper triangles of two RDMs over the same conditions (Brain-Score's RDMSimilarity). */
+/** Spearman correlation between the upper triangles of two RDMs over the same conditions (Brain-Score's `RDMSimilarity`). */
 export function rdmCorrelation(a: Rdm, b: Rdm): number {
   if (a.size !== b.size) throw new Error(`rdmCorrelation: RDMs have ${a.size} and ${b.size} conditions`);
   for (let i = 0; i < a.size; i++) {
@@ -323,21 +310,19 @@ export interface RsaOptions extends CeilingOptions {
 }
 
 /**
- * Split-half RDM ceiling (Brain-Score's RDMConsistency): RDMs from the two half means of the repetitions,
- * Spearman between them, Spearman–Brown corrected, mean over half splits.
+ * Split-half RDM ceiling: the repetition half-split of `splitHalfCeiling` with the RDM similarity as the
+ * consistency (Brain-Score's `InternalConsistency` takes any `consistency_metric`): RDMs from the two half
+ * means, Spearman between them, Spearman–Brown corrected, mean over half splits.
  */
 export function rdmSplitHalfCeiling(assembly: NeuralAssembly, options: RsaOptions = {}): Omit<CeilingResult, "perSite"> {
-  const R = assembly.shape[2];
-  if (R < 2) throw new Error(`rdmSplitHalfCeiling: needs at least 2 repetitions, the assembly has ${R}`);
   const groupBy = groupLabels(assembly, options.groupBy);
   const labels = stimulusLabels(assembly, "id");
-  const halves = shuffleSplits(R, { splits: options.splits ?? SPLIT_DEFAULTS.splits, trainSize: 0.5, seed: options.seed ?? SPLIT_DEFAULTS.seed });
-  const perSplit = Float64Array.from(halves, (half) => {
-    const a = rdm(meanOverRepetitions(assembly, half.train), { labels, groupBy });
-    const b = rdm(meanOverRepetitions(assembly, half.test), { labels, groupBy });
-    return spearmanBrown(rdmCorrelation(a, b));
+  const cv = crossValidate(repetitionHalves(assembly, options, "rdmSplitHalfCeiling"), (half) => {
+    const { first, second, stimuli } = halfMeans(assembly, half);
+    const rows = { labels: stimuli.map((i) => labels[i]), groupBy: groupBy && stimuli.map((i) => groupBy[i]) };
+    return { score: spearmanBrown(rdmCorrelation(rdm(first, rows), rdm(second, rows))) };
   });
-  return { ceiling: mean(perSplit), sem: sem(perSplit), perSplit };
+  return { ceiling: cv.mean, sem: cv.sem, perSplit: cv.perSplit };
 }
 
 export interface RsaScore {
@@ -351,11 +336,9 @@ export interface RsaScore {
   neural: Rdm;
 }
 
-/** RSA of model features against an assembly (RDMs per object by default). */
-export function rsa(features: Matrix, assembly: NeuralAssembly, options: RsaOptions = {}): RsaScore {
-  if (features.rows !== assembly.shape[0]) {
-    throw new Error(`rsa: features have ${features.rows} rows but the assembly has ${assembly.shape[0]} stimuli`);
-  }
+/** RSA of model features against an assembly (RDMs per object by default); rows checked by stimulus id. */
+export function rsa(features: StimulusFeatures, assembly: NeuralAssembly, options: RsaOptions = {}): RsaScore {
+  checkStimulusOrder(features, assembly, "rsa");
   const groupBy = groupLabels(assembly, options.groupBy);
   const labels = stimulusLabels(assembly, "id");
   const model = rdm(features, { labels, groupBy });
@@ -406,8 +389,7 @@ export function categorizationAccuracy(
   const target = matrix(labels.length, classes.length);
   labels.forEach((l, i) => { target.data[i * classes.length + (index.get(l) as number)] = 1; });
   const makeRegression = options.regression ?? (() => ridgeRegression());
-  const splits = stratifiedShuffleSplits(labels, options);
-  const perSplit = Float64Array.from(splits, (split) => {
+  const cv = crossValidate(stratifiedShuffleSplits(labels, options), (split) => {
     const regression = makeRegression();
     regression.fit(takeRows(features, split.train), takeRows(target, split.train));
     const scores = regression.predict(takeRows(features, split.test));
@@ -419,7 +401,7 @@ export function categorizationAccuracy(
       }
       if (classes[best] === labels[stimulus]) correct++;
     });
-    return correct / split.test.length;
+    return { score: correct / split.test.length };
   });
-  return { accuracy: mean(perSplit), sem: sem(perSplit), perSplit, chance: 1 / classes.length, classes };
+  return { accuracy: cv.mean, sem: cv.sem, perSplit: cv.perSplit, chance: 1 / classes.length, classes };
 }

@@ -19,7 +19,7 @@ import * as path from "path";
 import { tf } from "../tf";
 import type { NamedArray } from "../tf/checkpoint";
 import { loadCheckpoint } from "../tf/checkpoint";
-import type { Matrix } from "../neuro/linalg";
+import type { StimulusFeatures } from "../neuro/assembly";
 import { CATEGORIES, StimulusSet } from "./stimuli";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -169,8 +169,8 @@ export interface ReadoutOptions {
 
 export interface LayerReadout {
   layer: string;
-  /** images × features, row-major (float32). */
-  features: Matrix;
+  /** images × features, row-major (float32), each row labelled with its stimulus id. */
+  features: StimulusFeatures;
   /** The layer's activation shape per image before pooling, [height, width, channels] or [units]. */
   shape: number[];
   /** Spatial average-pooling factor applied (1: none). */
@@ -227,9 +227,11 @@ export function layerActivations(model: VisionModel, stimuli: StimulusSet, optio
     batch.forEach((t, i) => data[i].set(t.dataSync() as Float32Array, start * widths[i]));
     tf.dispose(batch);
   }
+  const stimulusIds = stimuli.meta.map((m) => m.id);
   return labels.map((layer, i) => {
     const kept = options.dropConstant === false ? { cols: widths[i], data: data[i], dropped: 0 } : varyingColumns(n, widths[i], data[i]);
-    return { layer, features: { rows: n, cols: kept.cols, data: kept.data }, shape: shapes[i], pool: pools[i], constantDropped: kept.dropped };
+    const features = { rows: n, cols: kept.cols, data: kept.data, stimulusIds };
+    return { layer, features, shape: shapes[i], pool: pools[i], constantDropped: kept.dropped };
   });
 }
 
