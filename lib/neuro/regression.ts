@@ -1,13 +1,15 @@
 /**
- * Linear mappings from model features to neural sites, as Brain-Score fits them
- * (brainscore_vision/metrics/regression_correlation/metric.py: `pls_regression`, `ridge_regression`).
+ * Linear mappings from model features to neural sites, as Brain-Score fits them (github.com/brain-score/vision,
+ * brainscore_vision/metrics/regression_correlation/metric.py @ d374a93dc19184f72f46a40a48e784b825fcba26:
+ * `pls_regression`, `ridge_regression`).
  *
  * - `plsRegression`: PLS2 (partial least squares with a multi-column target) in sklearn's `PLSRegression`
  *   formulation — NIPALS weights, regression-mode deflation of X and Y, `coef = W (PᵀW)⁻¹ Qᵀ` — with 25 components
  *   (Yamins et al. 2014; Brain-Score's default). Brain-Score passes `scale=False` (centre only); `scale: true`
  *   gives sklearn's default (unit variance columns).
  * - `ridgeRegression`: ridge with an intercept; the penalty is chosen from a log grid by exact leave-one-out
- *   cross-validation in closed form (sklearn's `RidgeCV`, which Brain-Score's GPU `RidgeGCV` port mirrors), or
+ *   cross-validation in closed form (sklearn's `RidgeCV`, i.e. its `_RidgeGCV`; Brain-Score ports that to PyTorch
+ *   as `RidgeGCVTorch`, regression_correlation/ridgecv_gpu.py @ d81a481bc1efabec63020da96115708e16f1d054), or
  *   fixed if one penalty is given (Brain-Score's `ridge` metric uses sklearn `Ridge()`, i.e. alpha = 1).
  *
  * Every regression is `fit(X[n×p], Y[n×q])` then `predict(X[m×p]) → [m×q]`; a metric takes a factory so each
