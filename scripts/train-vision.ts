@@ -5,22 +5,24 @@
  * Ships snapshots (after --snapshots epochs, default 1) and the final model, each evaluated on held-out images,
  * to data/checkpoints/vision-<model>-seed<S>[-epoch<E>]/ with a manifest.
  * Options: --batch N (64), --lr X (0.001), --images-per-object N (16), --checkpoint-every S (60),
- * --snapshots 1,3 (epochs; "none" for none), --run-dir DIR, --ship-root DIR, --no-ship, --zoo (list the zoo and exit).
+ * --snapshots 1,3 (epochs; "none" for none), --run-dir DIR, --ship-root DIR, --no-ship.
+ * `--plan` (alias `--zoo`) prints the commands that train the zoo data/checkpoints/ ships, `--plan --json` the same
+ * as run specs for `npm run sweep` (lib/sweep/plan.ts).
  */
+import { PLAN_FLAGS, printPlan } from "../lib/sweep/plan";
 import { ARCHITECTURE_NAMES, architecture, ZOO } from "../lib/vision/models";
+import { visionZooPlan } from "../lib/vision/plan";
 import { trainVisionModel, visionRunName } from "../lib/vision/train";
 import { numberOption as num, parseOptions } from "./cli";
 
-const KNOWN = ["model", "epochs", "seed", "batch", "lr", "images-per-object", "checkpoint-every", "snapshots", "run-dir", "ship-root", "no-ship", "zoo"];
-const FLAGS = ["no-ship", "zoo"];
+const FLAGS = ["no-ship", "zoo", ...PLAN_FLAGS];
+const KNOWN = ["model", "epochs", "seed", "batch", "lr", "images-per-object", "checkpoint-every", "snapshots", "run-dir", "ship-root", ...FLAGS];
 
 
 async function main(): Promise<void> {
   const args = parseOptions(process.argv.slice(2), KNOWN, FLAGS);
-  if (args.zoo) {
-    for (const z of ZOO) {
-      console.log(`${z.architecture.padEnd(6)} ${architecture(z.architecture).description.padEnd(42)} npm run train:vision -- --model ${z.architecture} --epochs ${z.epochs} --seed ${z.seed}`);
-    }
+  if (args.plan || args.zoo) {
+    printPlan(visionZooPlan(), Boolean(args.json));
     return;
   }
   if (!args.model) throw new Error(`--model is required: one of ${ARCHITECTURE_NAMES.join(", ")}`);

@@ -1,0 +1,109 @@
+/**
+ * A plan run here: the unfinished runs one after another (or `jobs` at a time), each through its own resumable
+ * command, so that interrupting the sweep (Ctrl-C: the trainers save a checkpoint on SIGINT) and running it again
+ * continues where it stopped. One progress line per run and the plan's ETA, from the pace measured in this sweep.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { commandLine, RunSpec } from "./plan";
+import { runLogFile } from "./slurm";
+import { planTotals, runStatus } from "./status";
+
+export interface RunHereOptions {
+  root: string;
+  stateDir: string;
+  /** Runs at a time (default 1: the trainers use both cores of the development machine). */
+  jobs?: number;
+  /** Where progress lines go (default console.log). */
+  say?: (line: string) => void;
+}
+
+export interface RunHereResult {
+  /** Runs shipped by this sweep. */
+  finished: string[];
+  /** Runs whose command failed or stopped before shipping. */
+  unfinished: { name: string; reason: string }[];
+}
+
+const duration = (s: number) => (s < 90 ? `${Math.round(s)} s` : s < 5400 ? `${(s / 60).toFixed(1)} min` : `${(s / 3600).toFixed(1)} h`);
+
+export async function runPlanHere(planName: string, runs: RunSpec[], o: RunHereOptions): Promise<RunHereResult> {
+  const say = o.say ?? ((l: string) => console.log(l));
+  const jobs = o.jobs ?? 1;
+  if (!(Number.isInteger(jobs) && jobs >= 1)) throw new Error(`--jobs must be a positive integer, got ${o.jobs}`);
+  const todo = runs.filter((r) => runStatus(r, o.root).state !== "shipped");
+  const result: RunHereResult = { finished: [], unfinished: [] };
+  say(`plan ${planName}: ${runs.length - todo.length} of ${runs.length} runs shipped; ${todo.length} to run, ${jobs} at a time`);
+  if (todo.length === 0) return result;
+
+  let stopping = false;
+  const onSignal = () => { stopping = true; say("sweep: stopping after the running trainers have saved their checkpoints"); };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  // Pace of this sweep, per unit: units trained and seconds spent (for the plan's ETA).
+  const pace = new Map<string, { units: number; seconds: number }>();
+  const eta = () => {
+    const parts: string[] = [];
+    for (const t of planTotals(runs.map((r) => runStatus(r, o.root)))) {
+      const p = pace.get(t.unit);
+      const left = t.total - t.done;
+      parts.push(`${left.toLocaleString("en-US")} ${t.unit} left` + (p && p.units > 0 ? `, ETA ${duration((left * p.seconds) / p.units / jobs)}` : ""));
+    }
+    return parts.join("; ");
+  };
+
+  const runOne = (spec: RunSpec, k: number) => new Promise<void>((resolve) => {
+    const before = runStatus(spec, o.root);
+    say(`[${k}/${todo.length}] ${spec.name}: ${before.state}` + (before.state === "partway" ? ` at ${before.done.toLocaleString("en-US")}/${spec.total.toLocaleString("en-US")} ${spec.unit}` : "") + ` — ${commandLine(spec)}`);
+    const logFile = runLogFile(o.stateDir, spec.name);
+    fs.mkdirSync(path.dirname(logFile), { recursive: true });
+    const log = fs.createWriteStream(logFile, { flags: "a" });
+    log.write(`sweep: ${new Date().toISOString()} run here: ${commandLine(spec)}\n`);
+    const t0 = Date.now();
+    // Ctrl-C in the terminal reaches the trainer directly (same process group); a SIGTERM to the sweep is passed on.
+    const child = spawn("npm", ["run", ...spec.command], { cwd: o.root, stdio: ["ignore", "pipe", "pipe"] });
+    const forward = () => child.kill("SIGINT");
+    process.on("SIGTERM", forward);
+    const prefix = (chunk: Buffer) => {
+      log.write(chunk);
+      for (const line of chunk.toString().split("\n")) if (line.trim()) say(`  ${spec.name} | ${line}`);
+    };
+    child.stdout.on("data", prefix);
+    child.stderr.on("data", prefix);
+    child.on("close", (code, signal) => {
+      process.removeListener("SIGTERM", forward);
+      const seconds = (Date.now() - t0) / 1000;
+      const after = runStatus(spec, o.root);
+      const p = pace.get(spec.unit) ?? { units: 0, seconds: 0 };
+      p.units += after.done - before.done;
+      p.seconds += seconds;
+      pace.set(spec.unit, p);
+      log.end(`sweep: ${new Date().toISOString()} exited with ${signal ?? `status ${code}`}\n`);
+      if (after.state === "shipped") {
+        result.finished.push(spec.name);
+        say(`[${k}/${todo.length}] ${spec.name}: shipped after ${duration(seconds)}; plan: ${eta()}`);
+      } else {
+        const reason = code === 0 ? `stopped at ${after.done.toLocaleString("en-US")}/${spec.total.toLocaleString("en-US")} ${spec.unit}` : `failed (${signal ?? `exit status ${code}`}; log ${logFile})`;
+        result.unfinished.push({ name: spec.name, reason });
+        say(`[${k}/${todo.length}] ${spec.name}: ${reason}; plan: ${eta()}`);
+      }
+      resolve();
+    });
+  });
+
+  let next = 0;
+  const worker = async () => {
+    while (!stopping && next < todo.length) {
+      const k = next++;
+      await runOne(todo[k], k + 1);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, worker));
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+  return result;
+}
