@@ -1,7 +1,8 @@
 /**
  * `npm run student [names…] [--out DIR] [--solutions DIR]`: write student notebooks (solutions stubbed, outputs
- * cleared) to student/ — the folder to hand out — and the removed solutions to solutions/<notebook>.md, which
- * stays with the instructor. Idempotent; refuses unbalanced solution markers, naming the notebook and cell.
+ * cleared, model answers left out) to student/ — the folder to hand out — and the removed solutions and model
+ * answers, keyed by exercise id, to solutions/<notebook>.md, which stays with the instructor. Idempotent; refuses
+ * unbalanced or misspelt markers and prompts without a model answer, naming the notebook and cell.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -27,7 +28,9 @@ function main(): void {
     const { notebook, solutions, removedCells } = studentVersion(JSON.parse(fs.readFileSync(file, "utf8")), name);
     fs.writeFileSync(path.join(outDir, `${name}.ipynb`), JSON.stringify(notebook, null, 1) + "\n");
     fs.writeFileSync(path.join(solutionsDir, `${name}.md`), solutionsMarkdown(name, solutions));
-    console.log(`${name}: ${solutions.length} exercise(s) stubbed, ${removedCells} instructor-only cell(s) removed → ${path.join(outDir, name + ".ipynb")}`);
+    const stubbed = solutions.filter((s) => s.kind === "code").length, answers = solutions.length - stubbed;
+    console.log(`${name}: ${stubbed} solution block(s) stubbed, ${answers} model answer(s) and ${removedCells - answers} instructor-only ` +
+      `cell(s) left out → ${path.join(outDir, name + ".ipynb")}`);
   }
 }
 

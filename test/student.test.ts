@@ -1,6 +1,8 @@
 /**
- * Homework mode: student notebooks have every solution stubbed and none of its text left; they execute
- * headless with every exercise "not attempted yet"; pasting the reference back turns a verdict to passed.
+ * Homework mode: student notebooks have every solution stubbed and no solution or model-answer text left; the
+ * solutions file is keyed by exercise id (stable when cells are inserted) and has a model answer for every
+ * "Think first" / "Predict first" prompt; student notebooks execute headless with every exercise
+ * "not attempted yet"; pasting the reference back turns a verdict to passed.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -10,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { cellSource, Notebook } from "../lib/notebooks/ipynb";
 import { PROJECT_ROOT } from "../lib/notebooks/jupyter";
 import { describeFailure, runNotebook, selectNotebooks } from "../lib/notebooks/runner";
-import { BEGIN, END, STUB, stubSolutions, studentVersion } from "../lib/notebooks/student";
+import { BEGIN, END, PROMPT, STUB, checkIds, solutionsMarkdown, stubSolutions, studentVersion } from "../lib/notebooks/student";
 
 const TSX = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 const read = (f: string): Notebook => JSON.parse(fs.readFileSync(f, "utf8"));
@@ -24,10 +26,15 @@ function makeStudent(): { out: string; sol: string; stdout: string } {
   return { out, sol, stdout: run.stdout };
 }
 
-/** Lines of solution code long enough to be distinctive (short ones like `}` occur everywhere). */
+/** Lines of solution code and model answers long enough to be distinctive (short ones like `}` occur everywhere). */
 function solutionLines(nb: Notebook): string[] {
-  return studentVersion(nb, "x").solutions.flatMap((s) => s.code.split("\n")).map((l) => l.trim()).filter((l) => l.length >= 12);
+  return studentVersion(nb, "x").solutions.flatMap((s) => s.text.split("\n")).map((l) => l.trim()).filter((l) => l.length >= 12);
 }
+
+const markdownCell = (text: string) => ({ cell_type: "markdown" as const, metadata: {}, source: text });
+const codeCell = (text: string) => ({ cell_type: "code" as const, metadata: {}, source: text, outputs: [], execution_count: null });
+const notebookOf = (...cells: Notebook["cells"]): Notebook => ({ cells, metadata: {}, nbformat: 4, nbformat_minor: 5 });
+const IMPORT = `import { check, NotImplementedYet } from "./lib/exercises";`;
 
 describe("student notebooks", () => {
   it("every notebook's solutions are stubbed and no solution text is left", () => {
@@ -42,7 +49,10 @@ describe("student notebooks", () => {
       for (const line of solutionLines(instructor)) {
         expect(student.includes(JSON.stringify(line).slice(1, -1)), `solution line left in ${name}: ${line}`).toBe(false);
       }
-      expect(fs.readFileSync(path.join(sol, name.replace(".ipynb", ".md")), "utf8")).toContain("```ts");
+      expect(student.includes("MODEL ANSWER"), "model answers left").toBe(false);
+      const solutions = fs.readFileSync(path.join(sol, name.replace(".ipynb", ".md")), "utf8");
+      expect(solutions).toContain("```ts");
+      expect(solutions).not.toMatch(/^## Cell/m);
       const nb = read(path.join(out, name));
       expect(nb.cells.every((c) => c.cell_type !== "code" || (c.outputs ?? []).length === 0)).toBe(true);
     }
@@ -58,6 +68,39 @@ describe("student notebooks", () => {
       const again = studentVersion(JSON.parse(first), name.replace(".ipynb", "")).notebook;
       expect(JSON.stringify(again, null, 1) + "\n").toBe(first);
     }
+  });
+
+  it("keys the solutions file by exercise id, with a model answer for every prompt; inserting a cell changes nothing", () => {
+    for (const file of instructors) {
+      const name = path.basename(file, ".ipynb");
+      const nb = read(file);
+      const { solutions } = studentVersion(nb, name);
+      const sources = nb.cells.map(cellSource);
+      const exerciseIds = sources.flatMap((src) => (src.includes(BEGIN) ? checkIds(src) : []));
+      expect(solutions.filter((s) => s.kind === "code").map((s) => s.id), name).toEqual(exerciseIds);
+      const prompts = nb.cells.filter((c) => c.cell_type === "markdown" && PROMPT.test(cellSource(c))).length;
+      expect(solutions.filter((s) => s.kind === "model answer").length, `${name}: model answers for ${prompts} prompts`).toBe(prompts);
+      const markdown = solutionsMarkdown(name, solutions);
+      for (const s of solutions) expect(markdown).toContain(`## ${s.id}`);
+      const inserted = { ...nb, cells: [nb.cells[0], markdownCell("A new cell."), codeCell("const x = 1;"), ...nb.cells.slice(1)] };
+      expect(solutionsMarkdown(name, studentVersion(inserted, name).solutions)).toBe(markdown);
+    }
+  });
+
+  it("refuses a prompt without a model answer, a misspelt marker, and a solution without an exercise id", () => {
+    const prompt = markdownCell("**Think first.** What happens?");
+    const answer = markdownCell("<!-- MODEL ANSWER: demo.think -->\nThis happens.");
+    const exercise = codeCell(`${IMPORT}\nfunction f(): number {\n  ${BEGIN}\n  return 1;\n  ${END}\n}\nconst fFn = check("demo.f", f);`);
+    const ok = studentVersion(notebookOf(prompt, codeCell("run();"), answer, exercise), "nb");
+    expect(ok.solutions.map((s) => [s.id, s.kind, s.text])).toEqual([["demo.think", "model answer", "This happens."], ["demo.f", "code", "return 1;"]]);
+    expect(ok.notebook.cells.map(cellSource).join("\n")).not.toContain("This happens.");
+    expect(() => studentVersion(notebookOf(prompt, codeCell("run();")), "nb")).toThrow(/nb, cell 1: prompt without a model answer/);
+    expect(() => studentVersion(notebookOf(prompt, prompt, answer), "nb")).toThrow(/nb, cell 1: prompt without a model answer before the next prompt \(cell 2\)/);
+    expect(() => studentVersion(notebookOf(prompt, markdownCell("<!-- MODEL ANSWER demo -->\nx")), "nb")).toThrow(/nb, cell 2: first line .* looks like a model-answer marker/);
+    expect(() => studentVersion(notebookOf(answer), "nb")).toThrow(/nb, cell 1: model answer 'demo.think' follows no/);
+    const anonymous = codeCell(`${IMPORT}\nfunction f(): number {\n  ${BEGIN}\n  return 1;\n  ${END}\n}`);
+    expect(() => studentVersion(notebookOf(anonymous), "nb")).toThrow(/nb, cell 1: solution block without a check\("<exercise id>", …\) call/);
+    expect(() => studentVersion(notebookOf(exercise, exercise), "nb")).toThrow(/exercise id 'demo.f' is used in cells 1 and 2/);
   });
 
   it("refuses unbalanced or misspelt markers, naming notebook, cell and line", () => {
@@ -85,7 +128,8 @@ describe("student notebooks", () => {
     // Paste the reference of the welcome exercise back: its verdict turns to passed.
     const welcome = path.join(out, "00-welcome.ipynb");
     const nb = read(welcome);
-    const reference = studentVersion(read(path.join(PROJECT_ROOT, "notebooks", "00-welcome.ipynb")), "00-welcome").solutions[0].code;
+    const reference = studentVersion(read(path.join(PROJECT_ROOT, "notebooks", "00-welcome.ipynb")), "00-welcome").solutions
+      .find((s) => s.kind === "code")!.text;
     const cell = nb.cells.find((c) => cellSource(c).includes(STUB))!;
     cell.source = cellSource(cell).replace(STUB, reference);
     fs.writeFileSync(welcome, JSON.stringify(nb));

@@ -5,8 +5,13 @@
  * - A solution is a block inside a code cell between the lines `// BEGIN SOLUTION` and `// END SOLUTION`.
  *   In the student copy the block becomes one line, at the block's indentation:
  *   `throw new NotImplementedYet(); // TODO: your code here`, which the checkers report as "not attempted yet".
+ *   The cell also calls `check("<exercise id>", …)`; the solutions file files the block under that id.
+ * - A Markdown cell whose first line is `<!-- MODEL ANSWER: <id> -->` is the model answer to a "Think first" or
+ *   "Predict first" prompt: it goes to the solutions file under `<id>` and is left out of the student copy.
+ *   Every prompt must be followed by its model answer before the next prompt.
  * - A code cell whose first line is `// INSTRUCTOR ONLY` (hidden tests, grading helpers) is left out.
- * - Outputs are cleared; the solutions go to a separate Markdown file for the instructor.
+ * - Outputs are cleared; the solutions go to a separate Markdown file for the instructor, keyed by exercise id,
+ *   so inserting a cell changes nothing in it.
  * The transformation is a pure function of the instructor notebook, so running it again changes nothing.
  */
 import { cellSource, clearOutputs, Notebook, NotebookCell, sourceLines } from "./ipynb";
@@ -15,18 +20,25 @@ export const BEGIN = "// BEGIN SOLUTION";
 export const END = "// END SOLUTION";
 export const INSTRUCTOR_ONLY = "// INSTRUCTOR ONLY";
 export const STUB = "throw new NotImplementedYet(); // TODO: your code here";
+/** First line of a model-answer Markdown cell; the id names the prompt (e.g. `ventral.predict-layers`). */
+export const MODEL_ANSWER = /^<!--\s*MODEL ANSWER:\s*([A-Za-z0-9_.-]+)\s*-->[ \t]*$/;
+/** A prompt that asks students to think or predict before running (needs a model answer). */
+export const PROMPT = /\*\*(Think|Predict) first\.?\*\*/;
 
 export interface Solution {
-  /** 1-based cell number in the instructor notebook, as Jupyter shows it. */
+  /** The exercise id: the name passed to `check("…")` in the cell, or the id of a model-answer marker. */
+  id: string;
+  kind: "code" | "model answer";
+  /** The solution code (dedented) or the model answer's Markdown (marker line removed). */
+  text: string;
+  /** 1-based cell number in the instructor notebook, for messages only. */
   cell: number;
-  /** The solution code, dedented. */
-  code: string;
 }
 
 export interface StudentVersion {
   notebook: Notebook;
   solutions: Solution[];
-  /** Cells left out as instructor-only. */
+  /** Cells left out as instructor-only (model answers included). */
   removedCells: number;
 }
 
@@ -61,14 +73,45 @@ export function stubSolutions(source: string, where: string): { source: string; 
   return { source: out.join("\n"), solutions };
 }
 
+/** Exercise ids of the `check("…")` calls in a cell's source, in order. */
+export function checkIds(source: string): string[] {
+  return Array.from(source.matchAll(/\bcheck\(\s*["'`]([^"'`]+)["'`]/g), (m) => m[1]);
+}
+
+/** The model answer in a Markdown cell (its id and text), or undefined; a misspelt marker is an error. */
+export function modelAnswer(source: string, where: string): { id: string; text: string } | undefined {
+  const [first, ...rest] = source.split("\n");
+  const match = MODEL_ANSWER.exec(first.trim());
+  if (match) return { id: match[1], text: rest.join("\n").trim() };
+  if (/MODEL\s*ANSWER/i.test(first)) {
+    throw new Error(`${where}: first line '${first.trim()}' looks like a model-answer marker but is not '<!-- MODEL ANSWER: <id> -->'`);
+  }
+  return undefined;
+}
+
 /** The student version of an instructor notebook; `name` is used in error messages. */
 export function studentVersion(instructor: Notebook, name: string): StudentVersion {
   const solutions: Solution[] = [];
   const cells: NotebookCell[] = [];
+  const alreadyStudent = instructor.cells.length > 0 && instructor.cells[0].id === "student-banner";
   let removedCells = 0;
+  let openPrompt: number | undefined;
   instructor.cells.forEach((cell, index) => {
     const source = cellSource(cell);
+    const where = `${name}, cell ${index + 1}`;
     if (cell.cell_type !== "code") {
+      const answer = cell.cell_type === "markdown" ? modelAnswer(source, where) : undefined;
+      if (answer) {
+        if (openPrompt === undefined) throw new Error(`${where}: model answer '${answer.id}' follows no "Think first" / "Predict first" prompt`);
+        solutions.push({ id: answer.id, kind: "model answer", text: answer.text, cell: index + 1 });
+        openPrompt = undefined;
+        removedCells++;
+        return;
+      }
+      if (cell.cell_type === "markdown" && PROMPT.test(source)) {
+        if (openPrompt !== undefined && !alreadyStudent) throw new Error(`${name}, cell ${openPrompt}: prompt without a model answer before the next prompt (cell ${index + 1})`);
+        openPrompt = index + 1;
+      }
       cells.push(cell);
       return;
     }
@@ -76,12 +119,28 @@ export function studentVersion(instructor: Notebook, name: string): StudentVersi
       removedCells++;
       return;
     }
-    const stubbed = stubSolutions(source, `${name}, cell ${index + 1}`);
-    for (const code of stubbed.solutions) solutions.push({ cell: index + 1, code });
+    const stubbed = stubSolutions(source, where);
+    if (stubbed.solutions.length) {
+      const ids = checkIds(source);
+      if (ids.length === 0) {
+        throw new Error(`${where}: solution block without a check("<exercise id>", …) call in the same cell; the solutions file is keyed by that id`);
+      }
+      if (ids.length !== 1 && ids.length !== stubbed.solutions.length) {
+        throw new Error(`${where}: ${stubbed.solutions.length} solution blocks but ${ids.length} check() calls; put one exercise per cell`);
+      }
+      stubbed.solutions.forEach((code, k) => solutions.push({ id: ids.length === 1 ? ids[0] : ids[k], kind: "code", text: code, cell: index + 1 }));
+    }
     cells.push({ ...cell, source: sourceLines(stubbed.source) });
   });
+  if (openPrompt !== undefined && !alreadyStudent) throw new Error(`${name}, cell ${openPrompt}: prompt without a model answer (a Markdown cell starting '<!-- MODEL ANSWER: <id> -->')`);
+  const owners = new Map<string, Solution>();
+  for (const s of solutions) {
+    const earlier = owners.get(s.id);
+    if (earlier && earlier.cell !== s.cell) throw new Error(`${name}: exercise id '${s.id}' is used in cells ${earlier.cell} and ${s.cell}; ids must be unique`);
+    owners.set(s.id, s);
+  }
   const all = cells.map(cellSource).join("\n");
-  if (solutions.length && !/\bNotImplementedYet\b[^\n]*from\s+["']\.\/lib\/exercises["']|import\s*{[^}]*\bNotImplementedYet\b/.test(all)) {
+  if (solutions.some((s) => s.kind === "code") && !/\bNotImplementedYet\b[^\n]*from\s+["']\.\/lib\/exercises["']|import\s*{[^}]*\bNotImplementedYet\b/.test(all)) {
     throw new Error(`${name}: has solution blocks but does not import NotImplementedYet from "./lib/exercises", which the stubs throw`);
   }
   const banner: NotebookCell = {
@@ -94,7 +153,6 @@ export function studentVersion(instructor: Notebook, name: string): StudentVersi
         `run the cell, and read the checker's verdict. Until an exercise passes, later cells use the reference solution.`,
     ),
   };
-  const alreadyStudent = cells.length > 0 && cells[0].id === "student-banner";
   const notebook = clearOutputs({
     ...instructor,
     metadata: { ...instructor.metadata, kit: { student: true, source: `notebooks/${name}.ipynb` } },
@@ -103,8 +161,14 @@ export function studentVersion(instructor: Notebook, name: string): StudentVersi
   return { notebook, solutions, removedCells };
 }
 
-/** The instructor's solutions file: every block with its cell number. */
+/** The instructor's solutions file: one section per exercise id, in notebook order. */
 export function solutionsMarkdown(name: string, solutions: Solution[]): string {
-  const blocks = solutions.map((s) => `## Cell ${s.cell}\n\n\`\`\`ts\n${s.code}\n\`\`\`\n`);
-  return `# Solutions: ${name}\n\nFor instructors: the code removed from the student version.\n\n${blocks.join("\n")}`;
+  const ids = Array.from(new Set(solutions.map((s) => s.id)));
+  const sections = ids.map((id) => {
+    const parts = solutions.filter((s) => s.id === id);
+    const body = parts.map((s) => (s.kind === "code" ? `\`\`\`ts\n${s.text}\n\`\`\`\n` : `${s.text}\n`)).join("\n");
+    return `## ${id}${parts[0].kind === "model answer" ? " (model answer)" : ""}\n\n${body}`;
+  });
+  return `# Solutions: ${name}\n\nFor instructors: what the student version leaves out, by exercise id ` +
+    `(the name passed to \`check("…")\`, or the id of a model answer).\n\n${sections.join("\n")}`;
 }
