@@ -44,10 +44,25 @@ export function parseBackendOverride(value: string | undefined): BackendName | u
   return name;
 }
 
-async function tryBackend(name: BackendName): Promise<string> {
-  if (name === "tensorflow") {
+/**
+ * Load native TensorFlow (registers the `tensorflow` backend). Throws when the addon is not built: scripts/setup.sh
+ * builds it (scripts/build-tfjs-node.sh) against the TensorFlow C library of pip's tensorflow-cpu wheel.
+ */
+export function loadNativeTensorflow(): void {
+  // TensorFlow's C++ logging prints oneDNN and CPU-feature notices at start-up; keep warnings and errors.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= "2";
+  try {
     // The alias keeps danfojs-node's own tfjs-node override from shadowing the real native package.
     require("tfjs-node-native");
+  } catch (e) {
+    const first = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    throw new Error(`native TensorFlow is not built (${first}); run bash scripts/build-tfjs-node.sh`);
+  }
+}
+
+async function tryBackend(name: BackendName): Promise<string> {
+  if (name === "tensorflow") {
+    loadNativeTensorflow();
     if (!(await tf.setBackend("tensorflow"))) throw new Error("tfjs-node loaded but its backend did not initialise");
     return "native libtensorflow (@tensorflow/tfjs-node)";
   }
@@ -62,6 +77,16 @@ async function tryBackend(name: BackendName): Promise<string> {
   return "pure JavaScript (slow: use it for checking, not training)";
 }
 
+/**
+ * Switch this process to a given backend now, whatever `initBackend` chose (benchmarks and tests that compare
+ * backends); returns its details. Tensors made before stay readable (tfjs moves their data on use).
+ */
+export async function useBackend(name: BackendName): Promise<string> {
+  const detail = await tryBackend(name);
+  await tf.ready();
+  return detail;
+}
+
 function errorText(e: unknown): string {
   const text = e instanceof Error ? e.message : String(e);
   return text.split("\n")[0];
@@ -69,14 +94,17 @@ function errorText(e: unknown): string {
 
 /**
  * Choose and initialise the backend (once per process; later calls return the same report).
- * With an override, only that backend is tried and its failure is an error.
+ * With an override, only that backend is tried and its failure is an error. `prefer` puts one backend first.
  */
-export function initBackend(options: { quiet?: boolean; override?: string } = {}): Promise<BackendReport> {
+export function initBackend(options: { quiet?: boolean; override?: string; prefer?: BackendName } = {}): Promise<BackendReport> {
   if (report) return Promise.resolve(report);
   if (pending) return pending;
   pending = (async () => {
     const forced = parseBackendOverride(options.override ?? process.env.TFJS_BACKEND);
-    const candidates = forced ? [forced] : BACKENDS;
+    // `prefer`: a caller that measured another backend faster for its work (the PPO loop's small networks) tries
+    // it first; TFJS_BACKEND still wins.
+    const order = options.prefer ? [options.prefer, ...BACKENDS.filter((b) => b !== options.prefer)] : BACKENDS;
+    const candidates = forced ? [forced] : order;
     const skipped: string[] = [];
     for (const name of candidates) {
       try {
