@@ -6,10 +6,15 @@
  * (tensor names, shapes and byte offsets, the SHA-256 of weights.bin, and the caller's state). A new
  * checkpoint is written to a sibling temporary folder and renamed into place. Loading checks every size and
  * the hash, and says what is wrong with a corrupt or incomplete checkpoint.
+ *
+ * Also the pieces every training script's checkpoints and manifests share: a tf.layers model's weights and an
+ * optimizer's state as named arrays (and back), and the code commit a manifest records.
  */
+import { execSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
+import * as tf from "@tensorflow/tfjs";
 
 export interface NamedArray {
   name: string;
@@ -91,4 +96,70 @@ export function loadCheckpoint<S = unknown>(dir: string): { tensors: Map<string,
     tensors.set(t.name, { name: t.name, shape: t.shape, values: all.slice(t.offset, t.offset + t.length) });
   }
   return { tensors, state: index.state as S };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Models, optimizers and the code commit
+
+/**
+ * Every weight of a tf.layers model (trainable ones and state such as batch norm's moving statistics) as named
+ * arrays `<prefix>/<layer>/<i>`.
+ */
+export function layersModelArrays(net: tf.LayersModel, prefix: string): NamedArray[] {
+  return net.layers.flatMap((layer) => layer.getWeights().map((w, i) => ({
+    name: `${prefix}/${layer.name}/${i}`, shape: w.shape.slice(), values: w.dataSync() as Float32Array,
+  })));
+}
+
+/**
+ * Put arrays saved by `layersModelArrays` into a model built the same way; names the first missing or misshapen
+ * weight (`modelName` says which model expected it).
+ */
+export function restoreLayersModel(net: tf.LayersModel, prefix: string, tensors: Map<string, NamedArray>, source: string, modelName = "this"): void {
+  for (const layer of net.layers) {
+    const current = layer.getWeights();
+    if (current.length === 0) continue;
+    const next = current.map((w, i) => {
+      const saved = tensors.get(`${prefix}/${layer.name}/${i}`);
+      if (!saved) throw new Error(`${source} lacks weight ${prefix}/${layer.name}/${i}: it was saved by another architecture`);
+      if (saved.shape.join("×") !== w.shape.join("×")) {
+        throw new Error(`${source}: ${prefix}/${layer.name}/${i} has shape [${saved.shape}], the ${modelName} model expects [${w.shape}]`);
+      }
+      return tf.tensor(saved.values, saved.shape);
+    });
+    layer.setWeights(next);
+    tf.dispose(next);
+  }
+}
+
+/** A tf.train optimizer's state (Adam's moments and step count) as arrays `optimizer/<i>`, with the names to restore it. */
+export async function optimizerArrays(optimizer: tf.Optimizer): Promise<{ arrays: NamedArray[]; names: string[] }> {
+  const weights = await optimizer.getWeights();
+  const arrays = weights.map((w, i) => ({ name: `optimizer/${i}`, shape: w.tensor.shape.slice(), values: w.tensor.dataSync() as Float32Array }));
+  // getWeights makes a fresh scalar for the iteration count; the moments are the optimizer's own variables.
+  tf.dispose(weights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
+  return { arrays, names: weights.map((w) => w.name) };
+}
+
+/** Restore what `optimizerArrays` saved (`names` from the checkpoint's state). */
+export async function restoreOptimizer(optimizer: tf.Optimizer, tensors: Map<string, NamedArray>, names: string[], dir: string): Promise<void> {
+  if (names.length === 0) return;
+  const weights = names.map((name, i) => {
+    const saved = tensors.get(`optimizer/${i}`);
+    if (!saved) throw new Error(`checkpoint ${dir} lacks optimizer state ${i}`);
+    return { name, tensor: tf.tensor(saved.values, saved.shape) };
+  });
+  await optimizer.setWeights(weights);
+  tf.dispose(weights.map((w) => w.tensor)); // the optimizer keeps its own variables
+}
+
+/** HEAD of the repository at `root`, with "+uncommitted" when lib/ or scripts/ differ from it; "unknown" outside git. */
+export function gitCommit(root: string): string {
+  const git = (args: string) => execSync(`git ${args}`, { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+  try {
+    const head = git("rev-parse HEAD");
+    return git("status --porcelain -- lib scripts") ? `${head}+uncommitted` : head;
+  } catch {
+    return "unknown";
+  }
 }

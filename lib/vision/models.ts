@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { tf } from "../tf";
 import type { NamedArray } from "../tf/checkpoint";
-import { loadCheckpoint } from "../tf/checkpoint";
+import { layersModelArrays, loadCheckpoint, restoreLayersModel } from "../tf/checkpoint";
 import type { StimulusFeatures } from "../neuro/assembly";
 import { CATEGORIES, StimulusSet } from "./stimuli";
 
@@ -264,27 +264,12 @@ export function categoryAccuracy(model: VisionModel, stimuli: StimulusSet): numb
 
 /** The model's weights as named arrays `model/<layer>/<i>` for `saveCheckpoint`. */
 export function modelWeightArrays(model: VisionModel): NamedArray[] {
-  return model.net.layers.flatMap((layer) => layer.getWeights().map((w, i) => ({
-    name: `model/${layer.name}/${i}`, shape: w.shape.slice(), values: w.dataSync() as Float32Array,
-  })));
+  return layersModelArrays(model.net, "model");
 }
 
 /** Put saved weights into a model of the same architecture; names the first missing or misshapen weight. */
 export function restoreModelWeights(model: VisionModel, tensors: Map<string, NamedArray>, source = "checkpoint"): void {
-  for (const layer of model.net.layers) {
-    const current = layer.getWeights();
-    if (current.length === 0) continue;
-    const next = current.map((w, i) => {
-      const saved = tensors.get(`model/${layer.name}/${i}`);
-      if (!saved) throw new Error(`${source} lacks weight model/${layer.name}/${i}: it was saved by another architecture`);
-      if (saved.shape.join("×") !== w.shape.join("×")) {
-        throw new Error(`${source}: model/${layer.name}/${i} has shape [${saved.shape}], the ${model.architecture.name} model expects [${w.shape}]`);
-      }
-      return tf.tensor(saved.values, saved.shape);
-    });
-    layer.setWeights(next);
-    tf.dispose(next);
-  }
+  restoreLayersModel(model.net, "model", tensors, source, model.architecture.name);
 }
 
 /** What a vision checkpoint's state records about the model (see lib/vision/train.ts). */

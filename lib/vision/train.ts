@@ -18,11 +18,10 @@
  * data/checkpoints/vision-<arch>-seed<S>[-epoch<E>]/ — the partially trained snapshots are the screen's
  * "partially trained" models (Yamins et al. 2014 screened models over a range of categorisation performance).
  */
-import { execSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { backendReport, initBackend, tf } from "../tf";
-import { hasCheckpoint, loadCheckpoint, NamedArray, saveCheckpoint } from "../tf/checkpoint";
+import { gitCommit, hasCheckpoint, loadCheckpoint, optimizerArrays, restoreOptimizer, saveCheckpoint } from "../tf/checkpoint";
 import { rng } from "../util/random";
 import {
   ArchitectureName, ArchitectureSpec, architecture, categoryAccuracy, createVisionModel, modelWeightArrays, prepareImages,
@@ -141,14 +140,6 @@ export interface VisionTrainResult {
   model: VisionModel;
 }
 
-function gitCommit(): string {
-  try {
-    return execSync("git rev-parse HEAD", { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
-  } catch {
-    return "unknown";
-  }
-}
-
 /** Category index per image, in CATEGORIES order. */
 export function categoryLabels(set: StimulusSet): Int32Array {
   return Int32Array.from(set.meta, (m) => CATEGORIES.indexOf(m.category));
@@ -227,13 +218,9 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
   }
 
   const save = async () => {
-    const tensors = modelWeightArrays(model);
-    const optimizerWeights = await optimizer.getWeights();
-    optimizerWeights.forEach((w, i) => tensors.push({ name: `optimizer/${i}`, shape: w.tensor.shape.slice(), values: w.tensor.dataSync() as Float32Array }));
-    state.optimizerNames = optimizerWeights.map((w) => w.name);
-    // getWeights makes a fresh scalar for the iteration count; the moments are the optimizer's own variables.
-    tf.dispose(optimizerWeights.map((w) => w.tensor).filter((t) => !(t instanceof tf.Variable)));
-    saveCheckpoint(checkpointDir, tensors, state);
+    const { arrays, names } = await optimizerArrays(optimizer);
+    state.optimizerNames = names;
+    saveCheckpoint(checkpointDir, [...modelWeightArrays(model), ...arrays], state);
   };
 
   const shipped: string[] = [];
@@ -262,7 +249,7 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
       },
       wall_seconds: Math.round(state.wallSeconds),
       backend: backendReport()?.name ?? "unknown",
-      code_commit: gitCommit(),
+      code_commit: gitCommit(ROOT),
       evaluation: {
         ...evaluation,
         heldout_data: { seed: VISION_DATA_SEEDS.heldOutImageSeed, object_seed: VISION_DATA_SEEDS.firstTrainingObjectSeed },
@@ -329,15 +316,4 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
     optimizer.dispose();
     disposeData();
   }
-}
-
-async function restoreOptimizer(optimizer: tf.Optimizer, tensors: Map<string, NamedArray>, names: string[], dir: string): Promise<void> {
-  if (names.length === 0) return;
-  const weights = names.map((name, i) => {
-    const saved = tensors.get(`optimizer/${i}`);
-    if (!saved) throw new Error(`checkpoint ${dir} lacks optimizer state ${i}`);
-    return { name, tensor: tf.tensor(saved.values, saved.shape) };
-  });
-  await optimizer.setWeights(weights);
-  tf.dispose(weights.map((w) => w.tensor)); // the optimizer keeps its own variables
 }

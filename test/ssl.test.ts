@@ -1,0 +1,286 @@
+/**
+ * Notebook 02's objectives (lib/vision/ssl/): losses on cases with known values, pretext labels, augmentations,
+ * gradients reaching the whole backbone, and the training loop: flat tensor count across steps, determinism by
+ * seed, exact resume, shipping with a manifest.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend, tf } from "../lib/tf";
+import { hasCheckpoint, layersModelArrays } from "../lib/tf/checkpoint";
+import { rng } from "../lib/util/random";
+import { augment, augmentationParams, gaussianTaps, MILD_AUGMENTATION, STRONG_AUGMENTATION } from "../lib/vision/ssl/augment";
+import { BackboneSpec, createBackbone } from "../lib/vision/ssl/backbone";
+import { NEIGHBOURS, patchBox, relativePositionLabel, relativePositionTask } from "../lib/vision/ssl/relative-position";
+import { rotateQuarterTurns, rotationLabels } from "../lib/vision/ssl/rotation";
+import { infoNCE } from "../lib/vision/ssl/simclr";
+import { negativeCosine, normalizedStd, simsiamLoss } from "../lib/vision/ssl/simsiam";
+import { sslPlan } from "../lib/vision/ssl/plan";
+import {
+  batchIndices, loadSslBackbone, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_SEEDS, SslBudget, trainSsl,
+} from "../lib/vision/ssl/train";
+
+const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+
+/** A narrow backbone of the same layout for fast tests (64-px input, stem + 2 blocks). */
+const TINY: BackboneSpec = {
+  name: "tiny", description: "test", inputSize: 64, stem: { kernel: 5, stride: 2, filters: 4 },
+  stages: [{ filters: 4, stride: 1 }, { filters: 8, stride: 2 }],
+};
+/** 192 images per pool (1 per object and level), 16 per step: 12 steps per pass. */
+const TINY_BUDGET: SslBudget = { steps: 4, imagesPerStep: 16, learningRate: 1e-3, poolImagesPerObject: 1, passesPerPool: 1 };
+
+beforeAll(async () => { await initBackend({ quiet: true }); });
+
+describe("InfoNCE (SimCLR's NT-Xent)", () => {
+  it("matches the hand computation: identical pairs, orthogonal across pairs → log(1 + (2N − 2)·e^(−1/τ))", () => {
+    const N = 4, tau = 0.5;
+    const eye = tf.eye(N);
+    const z = tf.concat([eye, eye]) as tf.Tensor2D; // row i and row i + N are the same unit vector e_i
+    expect(infoNCE(z, tau).dataSync()[0]).toBeCloseTo(Math.log(1 + (2 * N - 2) * Math.exp(-1 / tau)), 5);
+    // Scaling an embedding does not change cosine similarities.
+    expect(infoNCE(tf.mul(z, 3) as tf.Tensor2D, tau).dataSync()[0]).toBeCloseTo(Math.log(1 + (2 * N - 2) * Math.exp(-1 / tau)), 5);
+    tf.dispose([eye, z]);
+  });
+
+  it("all embeddings identical: every candidate is as likely → log(2N − 1); orthogonal partners score worse than identical ones", () => {
+    const N = 3;
+    const same = tf.ones([2 * N, 5]) as tf.Tensor2D;
+    expect(infoNCE(same, 0.1).dataSync()[0]).toBeCloseTo(Math.log(2 * N - 1), 5);
+    // Partners orthogonal, others orthogonal too: log(2N − 1) again; partners identical: lower.
+    const all = tf.eye(2 * N) as tf.Tensor2D;
+    expect(infoNCE(all, 0.5).dataSync()[0]).toBeCloseTo(Math.log(2 * N - 1), 5);
+    tf.dispose([same, all]);
+  });
+
+  it("equals a loop over the definition on random embeddings", () => {
+    const r = rng(5), N = 3, d = 4, tau = 0.3;
+    const rows = Array.from({ length: 2 * N }, () => Array.from({ length: d }, () => r.normal()));
+    const unit = rows.map((v) => { const n = Math.hypot(...v); return v.map((x) => x / n); });
+    const s = (i: number, k: number) => unit[i].reduce((a, x, j) => a + x * unit[k][j], 0) / tau;
+    let total = 0;
+    for (let i = 0; i < 2 * N; i++) {
+      const p = i < N ? i + N : i - N;
+      let denom = 0;
+      for (let k = 0; k < 2 * N; k++) if (k !== i) denom += Math.exp(s(i, k));
+      total += -Math.log(Math.exp(s(i, p)) / denom);
+    }
+    const z = tf.tensor2d(rows);
+    expect(infoNCE(z, tau).dataSync()[0]).toBeCloseTo(total / (2 * N), 5);
+    z.dispose();
+    expect(() => infoNCE(tf.ones([3, 2]) as tf.Tensor2D)).toThrow(/even number/);
+  });
+});
+
+describe("SimSiam", () => {
+  it("negative cosine: −1 for the same direction, +1 opposite, 0 orthogonal", () => {
+    const p = tf.tensor2d([[1, 0], [0, 2]]);
+    expect(negativeCosine(p, tf.tensor2d([[3, 0], [0, 1]])).dataSync()[0]).toBeCloseTo(-1, 6);
+    expect(negativeCosine(p, tf.tensor2d([[-1, 0], [0, -5]])).dataSync()[0]).toBeCloseTo(1, 6);
+    expect(negativeCosine(p, tf.tensor2d([[0, 1], [1, 0]])).dataSync()[0]).toBeCloseTo(0, 6);
+  });
+
+  it("the stop-gradient: the loss's gradient reaches p but not z", () => {
+    const [p1, p2, z1, z2] = [1, 2, 3, 4].map((s) => tf.randomNormal([4, 3], 0, 1, "float32", s) as tf.Tensor2D);
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, d: tf.Tensor) =>
+      simsiamLoss(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor2D, d as tf.Tensor2D))([p1, p2, z1, z2]);
+    expect(tf.max(tf.abs(grads[0])).dataSync()[0]).toBeGreaterThan(1e-4);
+    expect(tf.max(tf.abs(grads[2])).dataSync()[0]).toBe(0);
+    expect(tf.max(tf.abs(grads[3])).dataSync()[0]).toBe(0);
+    // Collapse check: identical rows have no spread; independent random rows about 1/√d.
+    expect(normalizedStd(tf.ones([8, 4]) as tf.Tensor2D).dataSync()[0]).toBeCloseTo(0, 6);
+    const spread = normalizedStd(tf.randomNormal([2000, 16], 0, 1, "float32", 7) as tf.Tensor2D).dataSync()[0];
+    expect(spread).toBeGreaterThan(0.8 / 4);
+    expect(spread).toBeLessThan(1.2 / 4);
+  });
+});
+
+describe("pretext labels", () => {
+  it("rotations: a quarter turn counter-clockwise moves the top-right corner to the top-left; four turns are the identity", () => {
+    // 3×3 image with values 0…8 row by row (batch of 1, one channel).
+    const img = tf.tensor4d(Array.from({ length: 9 }, (_, i) => i), [1, 3, 3, 1]);
+    const turned = (k: number) => Array.from(rotateQuarterTurns(img, [k]).dataSync());
+    expect(turned(0)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(turned(1)).toEqual([2, 5, 8, 1, 4, 7, 0, 3, 6]);
+    expect(turned(2)).toEqual([8, 7, 6, 5, 4, 3, 2, 1, 0]);
+    expect(turned(3)).toEqual([6, 3, 0, 7, 4, 1, 8, 5, 2]);
+    let x = img as tf.Tensor4D;
+    for (let i = 0; i < 4; i++) x = rotateQuarterTurns(x, [1]);
+    expect(Array.from(x.dataSync())).toEqual(turned(0));
+    // Per-image turns in one batch.
+    const two = tf.concat([img, img]) as tf.Tensor4D;
+    expect(Array.from(rotateQuarterTurns(two, [2, 1]).dataSync())).toEqual([...turned(2), ...turned(1)]);
+    expect(() => rotateQuarterTurns(img, [4])).toThrow(/0–3/);
+  });
+
+  it("rotation labels: two different rotations per image, every class used", () => {
+    const [a, b] = rotationLabels(400, rng(1));
+    a.forEach((k, i) => expect(k).not.toBe(b[i]));
+    for (const k of [0, 1, 2, 3]) {
+      expect(a.filter((x) => x === k).length).toBeGreaterThan(60);
+      expect(b.filter((x) => x === k).length).toBeGreaterThan(60);
+    }
+  });
+
+  it("relative position: labels in reading order, and the neighbour's patch lies in the labelled direction", () => {
+    expect(relativePositionLabel(-1, -1)).toBe(0);
+    expect(relativePositionLabel(-1, 0)).toBe(1);
+    expect(relativePositionLabel(0, 1)).toBe(4);
+    expect(relativePositionLabel(1, 1)).toBe(7);
+    expect(() => relativePositionLabel(0, 0)).toThrow(/not one of the 8 neighbours/);
+    expect(NEIGHBOURS.length).toBe(8);
+    const task = relativePositionTask(200, rng(2));
+    task.labels.forEach((label, i) => {
+      const [dr, dc] = NEIGHBOURS[label];
+      const [cy1, cx1, cy2, cx2] = task.centre[i], [ny1, nx1, ny2, nx2] = task.neighbour[i];
+      // Boxes inside the image, and apart: a neighbour above ends before the centre starts, etc.
+      for (const v of [...task.centre[i], ...task.neighbour[i]]) { expect(v).toBeGreaterThanOrEqual(0); expect(v).toBeLessThanOrEqual(1); }
+      if (dr < 0) expect(ny2).toBeLessThanOrEqual(cy1 + 1e-9);
+      if (dr > 0) expect(ny1).toBeGreaterThanOrEqual(cy2 - 1e-9);
+      if (dr === 0) expect(Math.abs(ny1 - cy1)).toBeLessThan(1 / 3);
+      if (dc < 0) expect(nx2).toBeLessThanOrEqual(cx1 + 1e-9);
+      if (dc > 0) expect(nx1).toBeGreaterThanOrEqual(cx2 - 1e-9);
+    });
+    expect(new Set(task.labels).size).toBe(8);
+    const [y1, x1, y2, x2] = patchBox(2, 0, rng(3));
+    expect(y1).toBeGreaterThanOrEqual(2 / 3);
+    expect(x2).toBeLessThanOrEqual(1 / 3);
+    expect(y2 - y1).toBeCloseTo(0.25, 9);
+  });
+});
+
+describe("augmentations", () => {
+  it("are deterministic by seed, stay in [0, 1], and a full-image crop with a flip mirrors the image", () => {
+    const images = tf.randomUniform([6, 64, 64, 1], 0, 1, "float32", 11) as tf.Tensor4D;
+    const run = (seed: number) => {
+      const y = augment(images, augmentationParams(6, STRONG_AUGMENTATION, rng(seed)), 64, seed + 1);
+      const v = Array.from(y.dataSync());
+      y.dispose();
+      return v;
+    };
+    const a = run(1), b = run(1), c = run(2);
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+    expect(Math.min(...a)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...a)).toBeLessThanOrEqual(1);
+    const identity = { box: [0, 0, 1, 1] as [number, number, number, number], flip: false, brightness: 0, contrast: 1, blurSigma: 0, noise: 0 };
+    const same = augment(images, Array(6).fill(identity), 64, 1);
+    expect(tf.max(tf.abs(tf.sub(same, images))).dataSync()[0]).toBeLessThan(1e-5);
+    const flipped = augment(images, Array(6).fill({ ...identity, flip: true }), 64, 1);
+    expect(tf.max(tf.abs(tf.sub(flipped, tf.reverse(images, 2)))).dataSync()[0]).toBeLessThan(1e-5);
+    // Blur keeps the mean of a constant image and smooths noise.
+    const blurred = augment(images, Array(6).fill({ ...identity, blurSigma: 1.5 }), 64, 1);
+    expect(tf.moments(blurred).variance.dataSync()[0]).toBeLessThan(tf.moments(images).variance.dataSync()[0] / 2);
+    const taps = gaussianTaps(1);
+    expect(taps.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
+    expect(Array.from(gaussianTaps(0))).toEqual([0, 0, 0, 1, 0, 0, 0]);
+    // Mild augmentation: crops keep at least half the area.
+    augmentationParams(100, MILD_AUGMENTATION, rng(4)).forEach((p) => {
+      expect((p.box[2] - p.box[0]) * (p.box[3] - p.box[1])).toBeGreaterThanOrEqual(0.5 - 1e-9);
+      expect(p.noise).toBe(0);
+    });
+    tf.dispose([images, same, flipped, blurred]);
+  });
+});
+
+describe("objectives on the backbone", () => {
+  it("every objective's loss is finite and its gradient reaches every backbone weight", () => {
+    const set = Array.from({ length: 8 * 64 * 64 }, (_, i) => (Math.sin(i * 0.37) + 1) / 2);
+    for (const name of OBJECTIVE_NAMES) {
+      const create = objectiveInfo(name).create;
+      if (!create) continue;
+      const backbone = createBackbone(1, TINY);
+      const objective = create(backbone, 1);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const batch = { images: tf.tensor4d(set, [8, 64, 64, 1]), labels: Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]) };
+        const vars = backbone.net.trainableWeights.map((w) => w.read() as tf.Variable);
+        let metrics: tf.Scalar[] = [];
+        const { value, grads } = tf.variableGrads(() => {
+          const out = objective.step(batch, rng(3), 5);
+          metrics = Object.values(out.metrics).map((m) => tf.keep(m));
+          return out.loss;
+        }, vars);
+        expect(Number.isFinite(value.dataSync()[0]), `${name} loss`).toBe(true);
+        for (const v of vars) {
+          const g = grads[v.name];
+          expect(g, `${name}: no gradient for ${v.name}`).toBeDefined();
+          const size = tf.norm(g).dataSync()[0];
+          expect(Number.isFinite(size) && size > 0, `${name}: gradient of ${v.name} is ${size}`).toBe(true);
+        }
+        metrics.forEach((m) => { expect(Number.isFinite(m.dataSync()[0])).toBe(true); m.dispose(); });
+      });
+      expect(tf.memory().numTensors, `${name} leaves tensors`).toBe(before);
+      objective.dispose();
+      backbone.dispose();
+    }
+  });
+});
+
+describe("training", () => {
+  it("batches: the same (seed, step) gives the same images; a pool's passes cover it", () => {
+    expect(Array.from(batchIndices(0, 5, TINY_BUDGET).indices)).toEqual(Array.from(batchIndices(0, 5, TINY_BUDGET).indices));
+    const seen = new Set<number>();
+    for (let s = 0; s < 12; s++) batchIndices(0, s, TINY_BUDGET).indices.forEach((i) => seen.add(i));
+    expect(seen.size).toBe(192);
+    expect(batchIndices(0, 12, TINY_BUDGET).pool).toBe(1);
+  });
+
+  it("tensors stay flat across steps; the same seed gives the same weights; a resumed run ends where an uninterrupted one does; ships with a manifest", async () => {
+    const counts: number[] = [];
+    const ship = tmp("ssl-ship-");
+    const before = tf.memory().numTensors;
+    const whole = await trainSsl({
+      objective: "simclr", seed: 2, budget: TINY_BUDGET, backbone: TINY, runDir: tmp("ssl-a-"), shipRoot: ship, command: "test",
+      verbose: false, onStep: () => counts.push(tf.memory().numTensors),
+    });
+    expect(whole.finished).toBe(true);
+    expect(whole.steps).toBe(4);
+    expect(new Set(counts.slice(1)).size).toBe(1); // Adam's moments appear at the first step; then nothing accumulates
+    const again = await trainSsl({ objective: "simclr", seed: 2, budget: TINY_BUDGET, backbone: TINY, runDir: tmp("ssl-b-"), shipRoot: null, verbose: false, evaluate: false });
+    const runDir = tmp("ssl-c-");
+    const first = await trainSsl({ objective: "simclr", seed: 2, budget: TINY_BUDGET, backbone: TINY, runDir, shipRoot: null, verbose: false, maxSteps: 2 });
+    expect(first.finished).toBe(false);
+    expect(hasCheckpoint(path.join(runDir, "checkpoint"))).toBe(true);
+    first.backbone.dispose();
+    const resumed = await trainSsl({ objective: "simclr", seed: 2, budget: TINY_BUDGET, backbone: TINY, runDir, shipRoot: null, verbose: false, evaluate: false });
+    expect(resumed.steps).toBe(4);
+    const a = layersModelArrays(whole.backbone.net, "b"), b = layersModelArrays(again.backbone.net, "b"), c = layersModelArrays(resumed.backbone.net, "b");
+    a.forEach((w, i) => expect(Array.from(b[i].values), `${w.name} differs between two runs of one seed`).toEqual(Array.from(w.values)));
+    // Resume: same batches and augmentations; Adam's β^t is recomputed on restore (a power, not a running product).
+    a.forEach((w, i) => {
+      const worst = w.values.reduce((m, v, k) => Math.max(m, Math.abs(v - c[i].values[k])), 0);
+      expect(worst, w.name).toBeLessThan(1e-4);
+    });
+    const manifest = JSON.parse(fs.readFileSync(path.join(ship, "ssl-simclr-seed2", "manifest.json"), "utf8"));
+    for (const key of ["command", "objective", "paper", "seed", "steps", "images_seen", "wall_seconds", "backend", "code_commit", "evaluation", "training_log"]) {
+      expect(manifest).toHaveProperty(key);
+    }
+    expect(manifest.images_seen).toBe(4 * 16);
+    expect(manifest.evaluation.probe_accuracy).toBeGreaterThan(0);
+    const loaded = loadSslBackbone(path.join(ship, "ssl-simclr-seed2"));
+    const la = layersModelArrays(loaded.net, "b");
+    a.forEach((w, i) => expect(Array.from(la[i].values)).toEqual(Array.from(w.values)));
+    [whole, again, resumed].forEach((r) => r.backbone.dispose());
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
+  it("the untrained baseline ships its initial weights after 0 steps; the plan lists every objective × seed", async () => {
+    const ship = tmp("ssl-ship-");
+    const result = await trainSsl({ objective: "untrained", seed: 1, backbone: TINY, runDir: tmp("ssl-u-"), shipRoot: ship, verbose: false, evaluate: false });
+    expect(result.steps).toBe(0);
+    const fresh = createBackbone(1, TINY);
+    const saved = loadSslBackbone(path.join(ship, "ssl-untrained-seed1"));
+    const x = layersModelArrays(fresh.net, "b"), y = layersModelArrays(saved.net, "b");
+    x.forEach((w, i) => expect(Array.from(y[i].values)).toEqual(Array.from(w.values)));
+    [fresh, saved, result.backbone].forEach((b) => b.dispose());
+    const plan = sslPlan();
+    expect(plan.length).toBe(OBJECTIVE_NAMES.length * SSL_SEEDS.length);
+    expect(SSL_SEEDS.length).toBeGreaterThanOrEqual(2);
+    expect(plan.map((r) => r.name)).toContain("ssl-simclr-seed1");
+    expect(plan.find((r) => r.name === "ssl-rotation-seed0")!.command).toEqual(["train:ssl", "--", "--objective", "rotation", "--seed", "0"]);
+    expect(() => objectiveInfo("jigsaw" as ObjectiveName)).toThrow(/unknown objective 'jigsaw'; known: untrained, supervised/);
+  });
+});
