@@ -17,14 +17,17 @@ export { stratifiedShuffleSplits, shuffleSplits, SPLIT_DEFAULTS, crossValidate, 
 export type { Split, SplitOptions, SplitScore, CrossValidated, HalfSplitOptions } from "./neuro/crossval";
 export {
   crossRegressedCorrelation, crossRegressedCorrelationOnMatrices, splitHalfCeiling, spearmanBrown, ceiledScores,
-  neuralPredictivity, rdm, rdmCorrelation, rdmSplitHalfCeiling, rsa, upperTriangle, categorizationAccuracy,
+  neuralPredictivity, rdm, rdmCorrelation, rdmSplitHalfCeiling, rsa, upperTriangle, categorizationAccuracy, groupMeans,
 } from "./neuro/metrics";
 export type {
   CrossRegressedCorrelationOptions, CrossRegressedCorrelationScore, HeldOutPrediction, CeilingOptions,
   CeilingResult, CeiledScores, NeuralPredictivity, Rdm, RdmOptions, RsaOptions, RsaScore, CategorizationOptions,
   CategorizationScore,
 } from "./neuro/metrics";
-export { pearson, pearsonPerColumn, spearman, ranks, median, sem } from "./neuro/stats";
+export { pearson, pearsonPerColumn, pearsonWithBootstrapCI, spearman, ranks, median, sem } from "./neuro/stats";
+export {
+  reliabilityFigure, layerProfileFigure, predictedVsMeasuredFigure, modelScatterFigure, rdmPanelsFigure,
+} from "./neuro/figures";
 export { matrix, fromRows, takeRows } from "./neuro/linalg";
 export type { Matrix, Matrix64, MatmulPath } from "./neuro/linalg";
 export { loadMajajHong2015, readNetcdfAssembly, loadH5wasm, REQUIRED_COORDS } from "./neuro/majajhong";

@@ -242,7 +242,7 @@ export function rdm(responses: Matrix, options: RdmOptions = {}): Rdm {
   let labels = options.labels ?? Array.from({ length: responses.rows }, (_, i) => String(i));
   if (labels.length !== responses.rows) throw new Error(`rdm: ${labels.length} labels for ${responses.rows} rows`);
   if (options.groupBy) {
-    const grouped = averageByGroup(responses, options.groupBy);
+    const grouped = groupMeans(responses, options.groupBy);
     rows = grouped.means;
     labels = grouped.groups;
   }
@@ -268,7 +268,8 @@ export function rdm(responses: Matrix, options: RdmOptions = {}): Rdm {
   return { size: n, labels, values };
 }
 
-function averageByGroup(m: Matrix, groupBy: readonly string[]): { groups: string[]; means: Matrix64 } {
+/** Mean row per group label (groups in order of first appearance), e.g. the mean response pattern per object. */
+export function groupMeans(m: Matrix, groupBy: readonly string[]): { groups: string[]; means: Matrix64 } {
   if (groupBy.length !== m.rows) throw new Error(`rdm: groupBy has ${groupBy.length} labels for ${m.rows} rows`);
   const groups = Array.from(new Set(groupBy));
   const index = new Map(groups.map((g, i) => [g, i]));

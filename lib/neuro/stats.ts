@@ -4,6 +4,7 @@
  * tie-averaged ranks), median, mean and Brain-Score's standard error of the mean over splits
  * (`values.std('split') / sqrt(n)`: xarray's std, i.e. population std, ddof = 0).
  */
+import { rng } from "../util/random";
 import { Matrix } from "./linalg";
 
 /** Pearson r between two equal-length vectors (NaN if either is constant). */
@@ -82,4 +83,23 @@ export function sem(x: ArrayLike<number>): number {
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (x[i] - m) ** 2;
   return Math.sqrt(ss / n) / Math.sqrt(n);
+}
+
+/**
+ * Pearson r with a percentile-bootstrap 95 % interval: resample the pairs with replacement `resamples` times
+ * (seeded), skip resamples where r is undefined (all points alike), take the 2.5th and 97.5th percentiles.
+ */
+export function pearsonWithBootstrapCI(
+  x: readonly number[], y: readonly number[], options: { resamples?: number; seed?: number } = {},
+): { r: number; lo: number; hi: number } {
+  if (x.length !== y.length) throw new Error(`pearsonWithBootstrapCI: ${x.length} x values but ${y.length} y values`);
+  const random = rng(options.seed ?? 1);
+  const rs: number[] = [];
+  for (let b = 0; b < (options.resamples ?? 2000); b++) {
+    const idx = x.map(() => random.int(x.length));
+    const r = pearson(idx.map((i) => x[i]), idx.map((i) => y[i]));
+    if (Number.isFinite(r)) rs.push(r);
+  }
+  rs.sort((a, b) => a - b);
+  return { r: pearson(x, y), lo: rs[Math.floor(0.025 * rs.length)], hi: rs[Math.floor(0.975 * rs.length)] };
 }
