@@ -12,7 +12,8 @@ import {
   crossRegressedCorrelationOnMatrices, loadH5wasm, loadMajajHong2015, matrix, meanOverRepetitions,
   neuralAssembly, plsRegression, rdm, rdmCorrelation, rdmSplitHalfCeiling, ridgeRegression, rsa, selectSites,
   selectStimuli, spearmanBrown, splitHalfCeiling, stratifiedShuffleSplits, takeRows, Matrix, crossValidate,
-  shuffleSplits, stimulusLabels, withStimulusIds,
+  shuffleSplits, stimulusLabels, withStimulusIds, ranks, spearman, pearson, pearsonWithBootstrapCI, groupMeans,
+  rdmPanelsFigure,
 } from "../lib/neuro";
 import { crossprod, matmul, solve, symmetricEigen, transpose } from "../lib/neuro/linalg";
 import { initBackend, tf } from "../lib/tf";
@@ -441,6 +442,42 @@ describe("alignment by stimulus id and the one cross-validation driver", () => {
     expect(rdmCeiling).toBeGreaterThan(0.5);
     expect(rdmCeiling).toBeLessThanOrEqual(1);
     expect(splitHalfCeiling(withGap, options).ceiling).toBeGreaterThan(0.5);
+  });
+});
+
+describe("what notebook 01 takes from the library: tie-averaged ranks, per-object RDMs, bootstrap CI, RDM panels", () => {
+  it("ranks average ties, so Spearman matches scipy.stats.spearmanr on tied data", () => {
+    expect(Array.from(ranks([10, 20, 20, 5, 20]))).toEqual([2, 4, 4, 1, 4]);
+    // scipy.stats.spearmanr([1, 2, 2, 3], [1, 3, 2, 4]).statistic = 0.9486832980505138
+    expect(spearman([1, 2, 2, 3], [1, 3, 2, 4])).toBeCloseTo(0.9486832980505138, 12);
+  });
+
+  it("rdm(…, groupBy) is the RDM of the per-object means (groupMeans)", () => {
+    const X = gaussian(24, 7, 81);
+    const objects = Array.from({ length: 24 }, (_, i) => `obj${i % 6}`);
+    const grouped = rdm(X, { groupBy: objects });
+    const means = groupMeans(X, objects);
+    expect(grouped.labels).toEqual(means.groups);
+    const direct = rdm(means.means, { labels: means.groups });
+    direct.values.forEach((v, i) => expect(grouped.values[i]).toBeCloseTo(v, 12));
+  });
+
+  it("pearsonWithBootstrapCI: the point estimate is Pearson's r, inside a seeded, reproducible interval", () => {
+    const x = Array.from({ length: 16 }, (_, i) => i), y = x.map((v, i) => v + 4 * Math.sin(i * 2.3));
+    const ci = pearsonWithBootstrapCI(x, y, { resamples: 500, seed: 3 });
+    expect(ci.r).toBe(pearson(x, y));
+    expect(ci.lo).toBeLessThan(ci.r);
+    expect(ci.hi).toBeGreaterThan(ci.r);
+    expect(pearsonWithBootstrapCI(x, y, { resamples: 500, seed: 3 })).toEqual(ci);
+  });
+
+  it("rdmPanelsFigure: one heatmap per RDM, titled with its Spearman correlation to the first (rdmCorrelation)", () => {
+    const labels = Array.from({ length: 12 }, (_, i) => `s${i}`);
+    const a = rdm(gaussian(12, 9, 82), { labels }), b = rdm(gaussian(12, 9, 83), { labels });
+    const fig = rdmPanelsFigure([{ title: "A", rdm: a }, { title: "B", rdm: b }], { title: "t", axisTitle: "stimulus" });
+    expect(fig.data.length).toBe(2);
+    const notes = (fig.layout?.annotations ?? []).map((n) => String(n.text));
+    expect(notes[1]).toContain(`Spearman with A: ${rdmCorrelation(b, a).toFixed(2)}`);
   });
 });
 

@@ -103,6 +103,21 @@ describe("student notebooks", () => {
     expect(() => studentVersion(notebookOf(exercise, exercise), "nb")).toThrow(/exercise id 'demo.f' is used in cells 1 and 2/);
   });
 
+  it("student-facing text speaks of the course: no issues, no 'next session', unwritten notebooks called planned", () => {
+    const existing = new Set(instructors.map((f) => path.basename(f).slice(0, 2)));
+    for (const file of instructors) {
+      const name = path.basename(file);
+      read(file).cells.forEach((cell, i) => {
+        if (cell.cell_type !== "markdown") return;
+        const text = cellSource(cell);
+        const where = `${name}, cell ${i + 1}`;
+        expect(text, where).not.toMatch(/\bissues?\b|next session|\bTODO\b/i);
+        const mentioned = Array.from(text.matchAll(/\b(0\d)(?: ·|-[a-z])/g), (m) => m[1]).filter((n) => !existing.has(n));
+        if (mentioned.length) expect(text, `${where} mentions notebook ${mentioned.join(", ")}, which does not exist yet`).toMatch(/planned/i);
+      });
+    }
+  });
+
   it("refuses unbalanced or misspelt markers, naming notebook, cell and line", () => {
     expect(() => stubSolutions(`f();\n${BEGIN}\nx = 1;`, "nb, cell 4")).toThrow(/nb, cell 4: '\/\/ BEGIN SOLUTION' on line 2 has no matching/);
     expect(() => stubSolutions(`x = 1;\n${END}`, "nb, cell 2")).toThrow(/nb, cell 2: '\/\/ END SOLUTION' on line 2 has no matching/);
