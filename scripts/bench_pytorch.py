@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""PyTorch CPU reference for scripts/bench.ts: the same two training problems as
-lib/tf/kernels/reference-nets.ts, timed the same way (median ms per optimiser step after warm-up).
+"""PyTorch CPU reference for scripts/bench.ts: the same training problems as
+lib/tf/kernels/reference-nets.ts and lib/vision/ssl/bench.ts, timed the same way (median ms per optimiser step
+after warm-up).
 
 Run with Debian's Python (which has python3-torch): /usr/bin/python3 scripts/bench_pytorch.py
 Prints one JSON object per line: {"bench", "backend": "pytorch", "ms_per_step", "steps", "loss_first", "loss_last"}.
-Options: --threads N (default 2), --only conv_train_step,mlp_train_step, --steps-scale F.
+Options: --threads N (default 2), --only conv_train_step,mlp_train_step,simclr_train_step, --steps-scale F.
 """
 import argparse
 import json
@@ -90,9 +91,71 @@ def mlp_problem():
     return step
 
 
+class BasicBlock(nn.Module):
+    """ResNet basic block: two 3x3 conv + BN, identity or 1x1 conv + BN shortcut (lib/vision/ssl/backbone.ts)."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout, momentum=0.1, eps=1e-5)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout, momentum=0.1, eps=1e-5)
+        self.proj = None
+        if stride != 1 or cin != cout:
+            self.proj = nn.Sequential(nn.Conv2d(cin, cout, 1, stride=stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x):
+        y = F.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return F.relu(y + (x if self.proj is None else self.proj(x)))
+
+
+class ResNetS(nn.Module):
+    """RESNET_S of lib/vision/ssl/backbone.ts: stem 5x5/2 16 ch + BN, blocks 16, 32/2, 64/2, 128/2, global pool."""
+
+    def __init__(self):
+        super().__init__()
+        # TF 'same' at stride 2 pads (1, 2); symmetric padding 2 gives the same output size.
+        self.stem = nn.Conv2d(1, 16, 5, stride=2, padding=2, bias=False)
+        self.stem_bn = nn.BatchNorm2d(16)
+        self.blocks = nn.Sequential(BasicBlock(16, 16, 1), BasicBlock(16, 32, 2), BasicBlock(32, 64, 2), BasicBlock(64, 128, 2))
+
+    def forward(self, x):
+        return self.blocks(F.relu(self.stem_bn(self.stem(x)))).mean(dim=(2, 3))
+
+
+def info_nce(z, temperature):
+    """SimCLR's NT-Xent; rows i and i + N are a positive pair (lib/vision/ssl/simclr.ts infoNCE)."""
+    n = z.shape[0] // 2
+    u = F.normalize(z, dim=1)
+    logits = u @ u.t() / temperature
+    logits = logits - 1e9 * torch.eye(2 * n)
+    partner = torch.cat([torch.arange(n, 2 * n), torch.arange(0, n)])
+    return F.cross_entropy(logits, partner)
+
+
+def simclr_problem(pairs=128):
+    """lib/vision/ssl/bench.ts makeSimclrProblem: 128 fixed pairs (an image, its mirror image plus noise)."""
+    torch.manual_seed(3)
+    x = torch.randn(pairs, 1, 64, 64)
+    views = torch.cat([x, torch.flip(x, dims=[3]) + 0.1 * torch.randn(pairs, 1, 64, 64)])
+    net = nn.Sequential(ResNetS(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 64))
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = info_nce(net(views), 0.5)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
 BENCHES = {
     "conv_train_step": (conv_problem, 5, 30),
     "mlp_train_step": (mlp_problem, 20, 200),
+    "simclr_train_step": (simclr_problem, 3, 15),
 }
 
 
