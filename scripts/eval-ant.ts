@@ -5,7 +5,7 @@
  * per-morphology results (all of them with --json).
  */
 import { loadAgent } from "../lib/rl/agent";
-import { ActFn, evaluateOnMorphologies } from "../lib/rl/evaluate";
+import { ActFn, EVALUATION_SEED, evaluateOnMorphologies } from "../lib/rl/evaluate";
 import { loadTestSet, TEST_SIGMAS } from "../lib/rl/test-sets";
 import { initBackend } from "../lib/tf";
 import { tableText } from "../lib/show/table";
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const all: Record<string, unknown> = {};
   for (const sigma of sigmas) {
     const t0 = Date.now();
-    const e = await evaluateOnMorphologies(act, loadTestSet(sigma, n), { seed: 777 });
+    const e = await evaluateOnMorphologies(act, loadTestSet(sigma, n), { seed: EVALUATION_SEED });
     all[`sigma_${sigma}`] = e;
     rows.push({
       "test σ": sigma, n: e.n, return: e.meanReturn, "± SEM": e.semReturn, "speed (m/s)": e.meanForwardSpeed,

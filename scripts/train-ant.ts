@@ -1,35 +1,55 @@
 /**
- * `npm run train:ant -- --policy simple --sigma 0.1 --seed 0 --steps 3000000`: train an Ant agent with PPO.
+ * `npm run train:ant -- --policy simple|oracle|rma|tcn --sigma 0.3 --seed 0 --steps 2000000`: train an Ant agent.
+ * simple, oracle and tcn train with PPO; rma runs RMA's phase 2 from the Oracle of the same σ and seed
+ * (data/checkpoints/ant-oracle-sigma<σ>-seed<S>, or --from DIR).
  * Resumable: run it again after an interruption and it continues from out/runs/<name>/checkpoint. When
  * finished, evaluates on the shipped test sets and writes data/checkpoints/<name>/ with a manifest.
- * Options: --envs N (16), --threads N (2), --checkpoint-every S (60), --eval-morphologies N (100),
- * --run-dir DIR, --ship-dir DIR, --no-ship.
+ * `--plan` prints the commands that reproduce every shipped Ant policy (`--plan --json`: run specs for `npm run sweep`).
+ * Options: --envs N (16), --threads N (2), --checkpoint-every S (60), --eval-morphologies N (100), --hidden 64,64,
+ * --history H (RMA/TCN, 50), --from DIR (RMA), --run-dir DIR, --ship-dir DIR, --no-ship.
  */
-import { parsePolicyKind } from "../lib/rl/agent";
+import { agentConfig, parsePolicyKind } from "../lib/rl/agent";
 import { validateSigma } from "../lib/rl/morphology";
-import { runName, trainAnt } from "../lib/rl/train";
+import { antPlan } from "../lib/rl/plan";
+import { runName, trainAnt, TrainLog } from "../lib/rl/train";
+import { PLAN_FLAGS, printPlan } from "../lib/sweep/plan";
 import { numberOption as num, parseOptions } from "./cli";
 
+const KNOWN = ["policy", "sigma", "seed", "steps", "envs", "threads", "checkpoint-every", "eval-morphologies", "run-dir", "ship-dir", "no-ship", "hidden", "history", "from", ...PLAN_FLAGS];
 
-const KNOWN = ["policy", "sigma", "seed", "steps", "envs", "threads", "checkpoint-every", "eval-morphologies", "run-dir", "ship-dir", "no-ship", "hidden"];
+const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "–");
+
+function progressLine(l: TrainLog, eta: number): string {
+  const head = `step ${l.globalStep.toLocaleString()} | return ${f(l.episodicReturn, 1)} (len ${f(l.episodicLength, 0)}) | ${l.stepsPerSecond.toFixed(0)} steps/s | `;
+  const body = "approxKl" in l
+    ? `KL ${f(l.approxKl, 4)} clip ${f(l.clipFraction)} EV ${f(l.explainedVariance, 2)}`
+    : `latent MSE on-policy ${f(l.latentErrorOnPolicy, 4)} train ${f(l.latentErrorTrain, 4)} (dataset ${l.datasetSize})`;
+  return `${head}${body} | ETA ${(eta / 60).toFixed(1)} min`;
+}
 
 async function main(): Promise<void> {
-  const args = parseOptions(process.argv.slice(2), KNOWN, ["no-ship"]);
+  const args = parseOptions(process.argv.slice(2), KNOWN, ["no-ship", ...PLAN_FLAGS]);
+  if (args.plan) return printPlan(antPlan(), Boolean(args.json));
   const sigma = num(args, "sigma", 0.1);
   validateSigma(sigma);
-  const config = {
+  const config = agentConfig({
     policy: parsePolicyKind(args.policy ?? "simple"),
     sigma,
     seed: num(args, "seed", 0),
     hidden: (args.hidden ?? "64,64").split(",").map(Number),
-  };
-  const totalSteps = num(args, "steps", 3_000_000);
+    historyLength: args.history === undefined ? undefined : num(args, "history", 50),
+  });
+  if (args.from && config.policy !== "rma") throw new Error(`--from names the Oracle that RMA's phase 2 starts from; a ${config.policy} policy trains from scratch`);
+  const totalSteps = num(args, "steps", 2_000_000);
   console.log(`training ${runName(config)} for ${totalSteps.toLocaleString()} env steps`);
   const start = Date.now();
   let lastLine = 0;
+  const numEnvs = num(args, "envs", 16);
   const result = await trainAnt({
     config, totalSteps,
-    ppo: { numEnvs: num(args, "envs", 16) },
+    ppo: { numEnvs },
+    adaptation: { numEnvs },
+    teacher: args.from,
     threads: num(args, "threads", 2),
     checkpointSeconds: num(args, "checkpoint-every", 60),
     evalMorphologies: num(args, "eval-morphologies", 100),
@@ -39,12 +59,7 @@ async function main(): Promise<void> {
     onIteration: (l, eta) => {
       if (Date.now() - lastLine < 5000) return;
       lastLine = Date.now();
-      const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "–");
-      console.log(
-        `step ${l.globalStep.toLocaleString()} | return ${f(l.episodicReturn, 1)} (len ${f(l.episodicLength, 0)}) | ` +
-        `${l.stepsPerSecond.toFixed(0)} steps/s | KL ${f(l.approxKl, 4)} clip ${f(l.clipFraction)} EV ${f(l.explainedVariance, 2)} | ` +
-        `ETA ${(eta / 60).toFixed(1)} min`,
-      );
+      console.log(progressLine(l, eta));
     },
   });
   console.log(`${result.finished ? "finished" : "stopped (resume by running the same command)"} after ${((Date.now() - start) / 1000).toFixed(0)} s; run folder ${result.runDir}` + (result.shipDir ? `; shipped to ${result.shipDir}` : ""));

@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { initBackend, tf } from "../lib/tf";
 import { GaussianMlp, orthogonalMatrix } from "../lib/rl/policies/gaussian-mlp";
 import { computeGae, Ppo, VectorEnv } from "../lib/rl/ppo";
+import { AgentInputs, InputLayout } from "../lib/rl/inputs";
 import { RunningMeanStd } from "../lib/rl/normalize";
 import { FlatAdam } from "../lib/rl/adam";
 import { rng } from "../lib/util/random";
@@ -173,7 +174,8 @@ describe("PPO", () => {
     await initBackend({ quiet: true });
     const env = new ReachTarget(8);
     const policy = new GaussianMlp(2, 1, { hidden: [32, 32], seed: 3 });
-    const ppo = new Ppo(policy, env, (o) => o, 2, { numEnvs: 8, numSteps: 40, numMinibatches: 4, updateEpochs: 8, learningRate: 3e-3, normReward: false }, 3);
+    const inputs = new AgentInputs(new InputLayout({ observationSize: 2, actionSize: 1, previousAction: false, morphology: false, historyLength: 0 }), 8, { normalize: true });
+    const ppo = new Ppo(policy, env, inputs, { numEnvs: 8, numSteps: 40, numMinibatches: 4, updateEpochs: 8, learningRate: 3e-3, normReward: false }, 3);
     const first = ppo.iterate(40 * 8 * 40);
     const tensors = tf.memory().numTensors;
     let last = first;

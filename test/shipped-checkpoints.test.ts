@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { loadAgent } from "../lib/rl/agent";
-import { evaluateOnMorphologies, meanSem } from "../lib/rl/evaluate";
+import { EVALUATION_SEED, evaluateOnMorphologies, meanSem } from "../lib/rl/evaluate";
 import { loadTestSet } from "../lib/rl/test-sets";
 import { initBackend } from "../lib/tf";
 import { loadVisionModel } from "../lib/vision/models";
@@ -28,7 +28,7 @@ describe.skipIf(shipped.length === 0)("shipped Ant checkpoints", () => {
     const sigma = manifest.config.sigma as number;
     const recorded = manifest.evaluation[`sigma_${sigma}`].perMorphology.slice(0, 10) as { return: number }[];
     const agent = loadAgent(dir);
-    const now = await evaluateOnMorphologies(agent.act, loadTestSet(sigma, 10), { seed: 777 });
+    const now = await evaluateOnMorphologies(agent.act, loadTestSet(sigma, 10), { seed: EVALUATION_SEED });
     const before = meanSem(recorded.map((r) => r.return));
     // Same bodies and seeds; batch size and backend change float rounding, which a 1000-step rollout can amplify.
     const tolerance = Math.max(3 * Math.hypot(before.sem, now.semReturn), 0.15 * Math.abs(before.mean));

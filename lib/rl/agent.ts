@@ -1,20 +1,30 @@
 /**
- * Ant agents: a policy network with its observation normaliser and the way it builds its input from what
- * the environment gives (for the Simple policy: the 28 observations; adaptive policies of notebook 03
- * part 2 add the previous action, the morphology or a history). Saving and loading go through the kit's
- * atomic checkpoints (lib/tf/checkpoint.ts).
+ * Ant agents: the policy kinds of notebooks 03–04 behind one interface. A kind says what its input rows hold
+ * (lib/rl/inputs.ts) and builds its network; an agent is a network with its observation statistics. Saving and
+ * loading go through the kit's atomic checkpoints (lib/tf/checkpoint.ts), which record the kind, so a
+ * checkpoint of one kind cannot be loaded as another.
+ *
+ *   simple  MLP on x_t (robust, not adaptive)                     lib/rl/policies/gaussian-mlp.ts
+ *   oracle  x_t, a_{t−1} and z = μ(true morphology)               lib/rl/policies/adaptive.ts
+ *   rma     the oracle with ẑ from the history (phase 2)          lib/rl/policies/adaptive.ts, lib/rl/rma.ts
+ *   tcn     history encoder trained end to end by PPO             lib/rl/policies/adaptive.ts
  */
 import { tf } from "../tf";
 import { hasCheckpoint, loadCheckpoint, NamedArray, saveCheckpoint } from "../tf/checkpoint";
 import type { FlatAdam } from "./adam";
-import { OBSERVATION_SIZE } from "./ant";
+import { ACTION_SIZE, OBSERVATION_SIZE } from "./ant";
 import type { ActFn } from "./evaluate";
+import { AgentInputs, InputLayout, InputSpec } from "./inputs";
 import { RunningMeanStd } from "./normalize";
+import { AdaptivePolicy } from "./policies/adaptive";
 import { ActorCritic, GaussianMlp } from "./policies/gaussian-mlp";
-import type { InputBuilder, PpoState } from "./ppo";
+import type { PpoState } from "./ppo";
 
-export type PolicyKind = "simple";
-export const POLICY_KINDS: readonly PolicyKind[] = ["simple"];
+export type PolicyKind = "simple" | "oracle" | "rma" | "tcn";
+export const POLICY_KINDS: readonly PolicyKind[] = ["simple", "oracle", "rma", "tcn"];
+
+/** History length of RMA's adaptation module and of TCN (Kumar et al. 2021 use 50 steps). */
+export const DEFAULT_HISTORY = 50;
 
 export interface AgentConfig {
   policy: PolicyKind;
@@ -22,11 +32,31 @@ export interface AgentConfig {
   sigma: number;
   seed: number;
   hidden: number[];
+  /** Steps of (x, a) history (RMA, TCN). */
+  historyLength?: number;
 }
 
 export function parsePolicyKind(value: string): PolicyKind {
   if ((POLICY_KINDS as readonly string[]).includes(value)) return value as PolicyKind;
-  throw new Error(`unknown policy '${value}'; available now: ${POLICY_KINDS.join(", ")} (oracle, rma, tcn and dmap come with notebook 03 part 2)`);
+  throw new Error(`unknown policy '${value}'; choose one of: ${POLICY_KINDS.join(", ")}`);
+}
+
+/** A config with the kind's defaults filled in (simple's stays as it always was: its checkpoints compare configs). */
+export function agentConfig(c: { policy: PolicyKind; sigma: number; seed: number; hidden?: number[]; historyLength?: number }): AgentConfig {
+  const base = { policy: c.policy, sigma: c.sigma, seed: c.seed, hidden: c.hidden ?? [64, 64] };
+  if (c.policy === "rma" || c.policy === "tcn") return { ...base, historyLength: c.historyLength ?? DEFAULT_HISTORY };
+  if (c.historyLength !== undefined) throw new Error(`a ${c.policy} policy reads no history; drop --history`);
+  return base;
+}
+
+export function inputSpec(config: AgentConfig): InputSpec {
+  if (config.policy === "simple") return { previousAction: false, morphology: false, historyLength: 0 };
+  return { previousAction: true, morphology: true, historyLength: config.policy === "oracle" ? 0 : config.historyLength ?? DEFAULT_HISTORY };
+}
+
+/** The input builder of a config's policy for `numEnvs` environments (new statistics, or `obsRms` as they are). */
+export function inputsFor(config: AgentConfig, numEnvs: number, obsRms?: RunningMeanStd | null): AgentInputs {
+  return new AgentInputs(new InputLayout(inputSpec(config)), numEnvs, { normalize: obsRms === undefined, obsRms });
 }
 
 /**
@@ -36,20 +66,29 @@ export function parsePolicyKind(value: string): PolicyKind {
 export const INITIAL_LOG_STD = -0.5;
 
 export function createPolicy(config: AgentConfig): ActorCritic {
-  return new GaussianMlp(OBSERVATION_SIZE, 8, { hidden: config.hidden, seed: config.seed, initialLogStd: INITIAL_LOG_STD });
+  const layout = new InputLayout(inputSpec(config));
+  const options = { hidden: config.hidden, seed: config.seed, initialLogStd: INITIAL_LOG_STD };
+  if (config.policy === "simple") return new GaussianMlp(OBSERVATION_SIZE, ACTION_SIZE, options);
+  return new AdaptivePolicy(config.policy, layout, options);
 }
 
-export function inputBuilder(kind: PolicyKind): InputBuilder {
-  void kind;
-  return (observations) => observations;
-}
-
-/** Deterministic actions (policy means) from raw observations. */
-export function deterministicActor(policy: ActorCritic, obsRms: RunningMeanStd | null, build: InputBuilder): ActFn {
-  return (observations, _morphologies, numEnvs) => {
-    const raw = build(observations, numEnvs);
-    const x = obsRms ? obsRms.normalize(raw, numEnvs) : raw;
-    return tf.tidy(() => policy.distribution(tf.tensor2d(x, [numEnvs, policy.inputSize])).mean.dataSync() as Float32Array);
+/**
+ * Deterministic actions (the policy's mean), stateful: it keeps each environment's previous action and
+ * history. `starts` marks observations that begin an episode; a first call, or a call with another number of
+ * environments, starts every episode.
+ */
+export function deterministicActor(policy: ActorCritic, config: AgentConfig, obsRms: RunningMeanStd | null): ActFn {
+  let inputs: AgentInputs | null = null;
+  return (observations, morphologies, numEnvs, starts) => {
+    let begin = starts ?? null;
+    if (!inputs || inputs.numEnvs !== numEnvs) {
+      inputs = inputsFor(config, numEnvs, obsRms);
+      begin = null;
+    }
+    const rows = inputs.rows(observations, morphologies, begin, false);
+    const actions = tf.tidy(() => policy.distribution(tf.tensor2d(rows, [numEnvs, policy.inputSize])).mean.dataSync() as Float32Array);
+    inputs.recordActions(actions.map((a) => Math.max(-1, Math.min(1, a))));
+    return actions;
   };
 }
 
@@ -74,30 +113,43 @@ export function saveTrainingCheckpoint(dir: string, policy: ActorCritic, optimiz
 }
 
 export interface LoadedAgent {
+  config: AgentConfig;
   policy: ActorCritic;
   obsRms: RunningMeanStd | null;
   state: AgentCheckpointState;
+  /** A fresh deterministic actor (its own episode state) per call. */
+  actor(): ActFn;
+  /** The actor of `actor()`, made once (for one episode at a time, or policies without state). */
   act: ActFn;
 }
 
-/** Load an agent from a checkpoint folder; checks that every weight matches the policy's shapes. */
-export function loadAgent(dir: string): LoadedAgent {
+/**
+ * Load an agent from a checkpoint folder; checks that every weight matches the policy's shapes, and, with
+ * `expected`, that the checkpoint holds that kind of policy.
+ */
+export function loadAgent(dir: string, expected?: PolicyKind | readonly PolicyKind[]): LoadedAgent {
   const { tensors, state } = loadCheckpoint<AgentCheckpointState>(dir);
   if (!state?.config?.policy) throw new Error(`checkpoint ${dir} holds no agent configuration`);
-  const policy = createPolicy(state.config);
+  const kinds = expected === undefined ? undefined : ([] as PolicyKind[]).concat(expected);
+  if (kinds && !kinds.includes(state.config.policy)) {
+    throw new Error(`checkpoint ${dir} holds a '${state.config.policy}' policy, not ${kinds.map((k) => `'${k}'`).join(" or ")}`);
+  }
+  const config = state.config;
+  const policy = createPolicy(config);
   restorePolicyWeights(dir, policy, tensors);
   const obsRms = state.ppo.obsRms ? RunningMeanStd.fromJSON(state.ppo.obsRms) : null;
-  return { policy, obsRms, state, act: deterministicActor(policy, obsRms, inputBuilder(state.config.policy)) };
+  const actor = () => deterministicActor(policy, config, obsRms);
+  return { config, policy, obsRms, state, actor, act: actor() };
 }
 
-export function restorePolicyWeights(dir: string, policy: ActorCritic, tensors: Map<string, NamedArray>): void {
-  policy.variables.forEach((v, i) => {
+export function restorePolicyWeights(dir: string, policy: ActorCritic, tensors: Map<string, NamedArray>, count = policy.variables.length): void {
+  policy.variables.slice(0, count).forEach((v, i) => {
     const saved = tensors.get(`policy/${i}`);
     if (!saved) throw new Error(`checkpoint ${dir} lacks weight policy/${i} (${v.name}); it was saved by a different policy`);
     if (saved.shape.join("×") !== v.shape.join("×")) {
       throw new Error(`checkpoint ${dir}: weight policy/${i} has shape [${saved.shape}] but the policy expects [${v.shape}]`);
     }
-    v.assign(tf.tensor(saved.values, saved.shape));
+    tf.tidy(() => v.assign(tf.tensor(saved.values, saved.shape)));
   });
 }
 

@@ -4,9 +4,9 @@
  * (rollout + update), each measured after a warm-up.
  */
 import { initBackend } from "../tf";
-import { antMjcf, OBSERVATION_SIZE } from "./ant";
+import { antMjcf } from "./ant";
 import { compileModel, loadMujoco } from "./mujoco";
-import { GaussianMlp } from "./policies/gaussian-mlp";
+import { agentConfig, createPolicy, inputsFor, PolicyKind } from "./agent";
 import { Ppo } from "./ppo";
 import { AntVecEnv } from "./vec-env";
 import { rng } from "../util/random";
@@ -52,12 +52,16 @@ export async function benchVecEnv(numEnvs: number, threads: number, steps = 200)
   return { bench: `ant_env_steps_${threads ? `${threads}threads` : "1thread"}`, value: perSecond, unit: "env steps/s", detail: `${numEnvs} envs, frame skip 5, ${threads ? threads + " worker threads" : "in the main thread"}` };
 }
 
-/** Environment steps per second of the whole PPO loop (rollout + 10 epochs × 4 minibatches of updates). */
-export async function benchPpoLoop(iterations = 6, warmup = 2): Promise<AntBenchResult> {
+/**
+ * Environment steps per second of the whole PPO loop (rollout + 10 epochs × 4 minibatches of updates) for one
+ * policy kind, on the backend active now.
+ */
+export async function benchPpoLoop(kind: PolicyKind = "simple", iterations = 6, warmup = 2): Promise<AntBenchResult> {
   await initBackend({ quiet: true });
+  const config = agentConfig({ policy: kind, sigma: 0.1, seed: 0 });
   const env = await AntVecEnv.create({ numEnvs: 16, seed: 0, threads: 2, morphology: { kind: "sigma", sigma: 0.1 } });
-  const policy = new GaussianMlp(OBSERVATION_SIZE, 8, { seed: 0, initialLogStd: -0.5 });
-  const ppo = new Ppo(policy, env, (o) => o, OBSERVATION_SIZE, { numEnvs: 16 }, 0);
+  const policy = createPolicy(config);
+  const ppo = new Ppo(policy, env, inputsFor(config, 16), { numEnvs: 16 }, 0);
   for (let i = 0; i < warmup; i++) ppo.iterate(1e7); // JIT tier-up of the workers' MuJoCo and of tfjs's kernels
   let steps = 0, seconds = 0, rollout = 0;
   for (let i = 0; i < iterations; i++) {
@@ -68,5 +72,5 @@ export async function benchPpoLoop(iterations = 6, warmup = 2): Promise<AntBench
   }
   await env.close();
   policy.dispose();
-  return { bench: "ant_ppo_loop", value: steps / seconds, unit: "env steps/s", detail: `16 envs × 128 steps per rollout; ${(100 * rollout / seconds).toFixed(0)} % of the time in the rollout` };
+  return { bench: kind === "simple" ? "ant_ppo_loop" : `ant_ppo_loop_${kind}`, value: steps / seconds, unit: "env steps/s", detail: `16 envs × 128 steps per rollout; ${(100 * rollout / seconds).toFixed(0)} % of the time in the rollout` };
 }

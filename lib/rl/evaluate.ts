@@ -7,6 +7,13 @@ import { ACTION_SIZE } from "./ant";
 import { Morphology } from "./morphology";
 import { AntVecEnv } from "./vec-env";
 
+/**
+ * Seed of the evaluation episodes' initial states (the bodies come from the shipped test sets): every evaluation
+ * of a shipped checkpoint — after training, in its test, by `npm run eval:ant`, in the notebooks — uses it, so
+ * their numbers can be compared to the manifests'.
+ */
+export const EVALUATION_SEED = 777;
+
 export interface MorphologyResult {
   index: number;
   return: number;
@@ -30,8 +37,11 @@ export interface EvaluationSummary {
   perMorphology: MorphologyResult[];
 }
 
-/** Policy: N×28 observations and N×9 morphology vectors → N×8 actions. */
-export type ActFn = (observations: Float32Array, morphologies: Float32Array, numEnvs: number) => Float32Array;
+/**
+ * Policy: N×28 observations and N×9 morphology vectors → N×8 actions. `starts` (N) marks observations that
+ * begin an episode (policies with a memory reset there); null or absent on the first call means all do.
+ */
+export type ActFn = (observations: Float32Array, morphologies: Float32Array, numEnvs: number, starts?: Uint8Array | null) => Float32Array;
 
 export function meanSem(xs: number[]): { mean: number; sem: number } {
   const n = xs.length;
@@ -63,10 +73,11 @@ export async function evaluateOnMorphologies(act: ActFn, morphologies: Morpholog
   });
   try {
     let obs = env.reset();
+    let starts: Uint8Array = new Uint8Array(n).fill(1);
     const results: (MorphologyResult | undefined)[] = new Array(n);
     let remaining = n;
     for (let step = 0; remaining > 0; step++) {
-      const actions = act(obs, env.morphologies(), n);
+      const actions = act(obs, env.morphologies(), n, starts);
       if (actions.length !== n * ACTION_SIZE) throw new Error(`evaluate: the policy returned ${actions.length} values for ${n}×${ACTION_SIZE} actions`);
       const s = env.step(actions);
       for (const f of s.finished) {
@@ -78,6 +89,7 @@ export async function evaluateOnMorphologies(act: ActFn, morphologies: Morpholog
         remaining--;
       }
       obs = s.observations;
+      starts = s.terminated.map((t, i) => t | s.truncated[i]);
       options.onProgress?.(step);
     }
     return summarize(results as MorphologyResult[]);

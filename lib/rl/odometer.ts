@@ -44,7 +44,7 @@ export async function odometerWalk(act: ActFn, morphology: Morphology,
     const contacts: number[][] = [];
     let x = 0, fell = false, steps = 0, touchdowns = 0;
     for (let t = 0; t < options.steps; t++) {
-      const s = env.step(act(obs, m, 1).subarray(0, ACTION_SIZE));
+      const s = env.step(act(obs, m, 1, Uint8Array.of(t === 0 ? 1 : 0)).subarray(0, ACTION_SIZE));
       x = s.info.x;
       const previous = contacts[contacts.length - 1];
       if (previous) for (let f = 0; f < 4; f++) if (s.info.contacts[f] && !previous[f]) touchdowns++;

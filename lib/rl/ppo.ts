@@ -1,62 +1,64 @@
 /**
  * Proximal Policy Optimization (Schulman et al. 2017) for continuous actions, written to be read top to
- * bottom like CleanRL's `ppo_continuous_action.py`: options with documented defaults, the rollout, GAE,
- * the clipped update, and the diagnostics a practitioner reads (approx-KL, clip fraction, explained
- * variance, env steps/s).
+ * bottom like CleanRL's `ppo_continuous_action.py`: options with documented defaults, then one iteration as
+ * four named steps — collect a rollout, compute advantages (GAE), the clipped PPO loss, the epoch loop — and
+ * the diagnostics a practitioner reads (approx-KL, clip fraction, explained variance, env steps/s).
  *
- * Differences from CleanRL, all deliberate: many environments with short rollouts and large minibatches
- * (the per-call overhead of TensorFlow.js makes many tiny minibatches slow), time-limit truncation
- * bootstrapped with V(final observation) instead of being treated as a terminal state, and the training
- * state (weights, Adam moments, normalisers, counters) checkpointed so a run resumes exactly where it was.
+ * Differences from CleanRL, all deliberate:
+ * - many environments with short rollouts and large minibatches (the per-call overhead of TensorFlow.js
+ *   makes many tiny minibatches slow);
+ * - time-limit truncation is bootstrapped with γ·V(final observation) instead of being treated as terminal;
+ * - `targetKl` stops the update as soon as one minibatch exceeds it (CleanRL finishes the epoch first);
+ * - the policy's inputs (observation normalisation, previous action, morphology, history) are built by
+ *   lib/rl/inputs.ts, the same code evaluation uses;
+ * - the training state (weights, Adam moments, normalisers, counters) is checkpointed so a run resumes
+ *   exactly where it was, drawing the same noise as an uninterrupted run.
  */
 import { tf } from "../tf";
 import type { ActorCritic } from "./policies/gaussian-mlp";
+import { entropy, logProb, sample } from "./policies/distribution";
 import { FlatAdam } from "./adam";
 import { RunningMeanStd } from "./normalize";
 import { rng, Rng } from "../util/random";
 
-export interface PpoOptions {
-  /** Parallel environments (default 16). */
-  numEnvs: number;
-  /** Steps per environment per rollout (default 128; a rollout is numEnvs × numSteps samples). */
-  numSteps: number;
-  /** Adam learning rate (default 3e-4, CleanRL). */
-  learningRate: number;
-  /** Anneal the learning rate linearly to 0 over the run (default true). */
-  annealLr: boolean;
-  /** Discount (default 0.99). */
-  gamma: number;
-  /** GAE λ (default 0.95). */
-  gaeLambda: number;
-  /** Minibatches per epoch (default 4). */
-  numMinibatches: number;
-  /** Epochs over each rollout (default 10). */
-  updateEpochs: number;
-  /** Normalise advantages per minibatch (default true). */
-  normAdv: boolean;
-  /** Surrogate clipping ε (default 0.2). */
-  clipCoef: number;
-  /** Clip the value loss as PPO2 does (default true). */
-  clipVloss: boolean;
-  /** Entropy bonus coefficient (default 0). */
-  entCoef: number;
-  /** Value loss coefficient (default 0.5). */
-  vfCoef: number;
-  /** Global gradient-norm clip (default 0.5). */
-  maxGradNorm: number;
-  /** Stop the epochs of an update early when approx-KL exceeds this (default: never). */
-  targetKl: number | null;
-  /** Normalise observations with running statistics (default true). */
-  normObs: boolean;
-  /** Scale rewards by the running std of the discounted return (default true). */
-  normReward: boolean;
-}
-
-export const PPO_DEFAULTS: PpoOptions = {
-  numEnvs: 16, numSteps: 128, learningRate: 3e-4, annealLr: true, gamma: 0.99, gaeLambda: 0.95,
-  numMinibatches: 4, updateEpochs: 10, normAdv: true, clipCoef: 0.2, clipVloss: true, entCoef: 0,
-  vfCoef: 0.5, maxGradNorm: 0.5, targetKl: null, normObs: true, normReward: true,
+/** Every option, with its default and what it does. */
+export const PPO_DEFAULTS = {
+  /** Parallel environments. */
+  numEnvs: 16,
+  /** Steps per environment per rollout (a rollout is numEnvs × numSteps samples). */
+  numSteps: 128,
+  /** Adam learning rate (CleanRL: 3e-4). */
+  learningRate: 3e-4,
+  /** Anneal the learning rate linearly to 0 over the run. */
+  annealLr: true,
+  /** Discount. */
+  gamma: 0.99,
+  /** GAE λ. */
+  gaeLambda: 0.95,
+  /** Minibatches per epoch. */
+  numMinibatches: 4,
+  /** Epochs over each rollout. */
+  updateEpochs: 10,
+  /** Normalise advantages per minibatch. */
+  normAdv: true,
+  /** Surrogate clipping ε. */
+  clipCoef: 0.2,
+  /** Clip the value loss as PPO2 does. */
+  clipVloss: true,
+  /** Entropy bonus coefficient. */
+  entCoef: 0,
+  /** Value loss coefficient. */
+  vfCoef: 0.5,
+  /** Global gradient-norm clip. */
+  maxGradNorm: 0.5,
+  /** Stop the update as soon as a minibatch's approx-KL exceeds this (null: never). */
+  targetKl: null as number | null,
+  /** Normalise observations with running statistics (the input builder keeps them). */
+  normObs: true,
+  /** Scale rewards by the running std of the discounted return, clipped to ±10 (gym's NormalizeReward). */
+  normReward: true,
 };
+export type PpoOptions = typeof PPO_DEFAULTS;
 
 /**
  * Generalized advantage estimation (Schulman et al. 2016) over a rollout of T steps × N envs (row-major).
@@ -89,10 +91,17 @@ export interface VectorEnv {
     observations: Float32Array; rewards: Float64Array; terminated: Uint8Array; truncated: Uint8Array;
     finalObservations: Float32Array; finished: { return: number; length: number; distance?: number }[];
   };
+  /** The body of each environment's current episode (N × 9), for policies that read it. */
+  morphologies?(): Float32Array;
 }
 
-/** Turns environment observations into policy inputs (e.g. appending the morphology for the oracle). */
-export type InputBuilder = (observations: Float32Array, numEnvs: number) => Float32Array;
+/** Turns what the environments give into policy input rows, keeping per-environment memory (lib/rl/inputs.ts). */
+export interface PolicyInputs {
+  readonly obsRms: RunningMeanStd | null;
+  rows(observations: Float32Array, morphologies: Float32Array, starts: Uint8Array | null, updateStatistics: boolean): Float32Array;
+  recordActions(actions: Float32Array): void;
+  finalRows(finalObservations: Float32Array): Float32Array;
+}
 
 export interface IterationLog {
   iteration: number;
@@ -114,7 +123,7 @@ export interface IterationLog {
   updateSeconds: number;
 }
 
-/** Everything needed to resume training exactly. */
+/** Everything needed to resume training exactly (weights and Adam moments are saved by the checkpoint code). */
 export interface PpoState {
   globalStep: number;
   iteration: number;
@@ -122,227 +131,255 @@ export interface PpoState {
   returnRms: ReturnType<RunningMeanStd["toJSON"]> | null;
 }
 
-const LOG_2PI = Math.log(2 * Math.PI);
+/** One rollout of T steps × N environments (row-major: sample t·N + i). */
+interface Rollout {
+  inputs: Float32Array;
+  actions: Float32Array;
+  logProbs: Float64Array;
+  values: Float64Array;
+  /** Rewards as learned from: scaled, and with γ·V(final observation) added at time-limit truncations. */
+  rewards: Float64Array;
+  dones: Uint8Array;
+  /** V of the observations after the last step. */
+  lastValues: Float64Array;
+  finished: { return: number; length: number }[];
+}
 
-/** Sum over action dimensions of the diagonal Gaussian log-density. */
-function logProb(actions: tf.Tensor2D, mean: tf.Tensor2D, logStd: tf.Tensor1D): tf.Tensor1D {
-  const z = tf.div(tf.sub(actions, mean), tf.exp(logStd));
-  const perDim = tf.sub(tf.mul(-0.5, tf.square(z)), tf.add(logStd, 0.5 * LOG_2PI));
-  return tf.sum(perDim, 1) as tf.Tensor1D;
+/** A minibatch as tensors. */
+interface Minibatch {
+  inputs: tf.Tensor2D; actions: tf.Tensor2D; oldLogProbs: tf.Tensor1D; oldValues: tf.Tensor1D; returns: tf.Tensor1D; advantages: tf.Tensor1D;
+}
+
+/** Mean over the minibatches of an update. */
+interface UpdateStats {
+  policyLoss: number; valueLoss: number; entropy: number; approxKl: number; clipFraction: number;
+}
+
+/**
+ * The clipped surrogate objective, the (clipped) value loss and the entropy bonus, for one minibatch;
+ * also approx-KL as in CleanRL, mean((ratio − 1) − log ratio), and the clip fraction, |ratio − 1| > ε.
+ */
+export function ppoLoss(policy: ActorCritic, b: Minibatch, o: PpoOptions): { loss: tf.Scalar; diagnostics: tf.Tensor1D } {
+  let adv = b.advantages;
+  if (o.normAdv) {
+    const m = tf.moments(adv);
+    adv = tf.div(tf.sub(adv, m.mean), tf.add(tf.sqrt(m.variance), 1e-8));
+  }
+  const dist = policy.distribution(b.inputs);
+  const logRatio = tf.sub(logProb(dist, b.actions), b.oldLogProbs);
+  const ratio = tf.exp(logRatio);
+  const pgLoss = tf.mean(tf.maximum(tf.mul(tf.neg(adv), ratio), tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - o.clipCoef, 1 + o.clipCoef))));
+  const v = policy.value(b.inputs);
+  const unclipped = tf.square(tf.sub(v, b.returns));
+  const squaredError = o.clipVloss
+    ? tf.maximum(unclipped, tf.square(tf.sub(tf.add(b.oldValues, tf.clipByValue(tf.sub(v, b.oldValues), -o.clipCoef, o.clipCoef)), b.returns)))
+    : unclipped;
+  const vLoss = tf.mul(0.5, tf.mean(squaredError));
+  const ent = entropy(dist);
+  const kl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
+  const clipFraction = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), o.clipCoef), "float32"));
+  const loss = tf.add(tf.sub(pgLoss, tf.mul(o.entCoef, ent)), tf.mul(o.vfCoef, vLoss)) as tf.Scalar;
+  return { loss, diagnostics: tf.stack([pgLoss, vLoss, ent, kl, clipFraction]) as tf.Tensor1D };
 }
 
 export class Ppo {
   readonly options: PpoOptions;
   readonly optimizer: FlatAdam;
-  obsRms: RunningMeanStd | null;
   returnRms: RunningMeanStd | null;
   globalStep = 0;
   iteration = 0;
   private random: Rng;
   private discounted: Float64Array;
   private observations: Float32Array | null = null;
+  private starts: Uint8Array | null = null;
 
-  constructor(readonly policy: ActorCritic, readonly env: VectorEnv, readonly buildInput: InputBuilder,
-    readonly observationSize: number, options: Partial<PpoOptions> = {}, readonly seed = 0) {
+  constructor(readonly policy: ActorCritic, readonly env: VectorEnv, readonly inputs: PolicyInputs,
+    options: Partial<PpoOptions> = {}, readonly seed = 0) {
     this.options = { ...PPO_DEFAULTS, ...options };
     if (this.options.numEnvs !== env.numEnvs) throw new Error(`Ppo: options.numEnvs ${this.options.numEnvs} ≠ env.numEnvs ${env.numEnvs}`);
+    if (this.options.normObs !== (inputs.obsRms !== null)) {
+      throw new Error(`Ppo: normObs is ${this.options.normObs} but the input builder ${inputs.obsRms ? "normalises" : "does not normalise"} observations`);
+    }
     this.optimizer = new FlatAdam(policy.variables, { beta1: 0.9, beta2: 0.999, epsilon: 1e-5 });
-    this.obsRms = this.options.normObs ? new RunningMeanStd(policy.inputSize) : null;
     this.returnRms = this.options.normReward ? new RunningMeanStd(1) : null;
     this.random = rng(seed);
     this.discounted = new Float64Array(env.numEnvs);
   }
 
-  private inputs(observations: Float32Array, update: boolean): Float32Array {
-    const n = this.env.numEnvs;
-    const raw = this.buildInput(observations, n);
-    if (!this.obsRms) return raw;
-    if (update) this.obsRms.update(raw, raw.length / this.policy.inputSize);
-    return this.obsRms.normalize(raw, raw.length / this.policy.inputSize);
-  }
-
-  /** Values of a batch of (normalised) inputs. */
-  private values(inputs: Float32Array, rows: number): Float64Array {
-    const v = tf.tidy(() => this.policy.value(tf.tensor2d(inputs, [rows, this.policy.inputSize])).dataSync() as Float32Array);
-    return Float64Array.from(v);
-  }
-
-  /** One iteration: collect a rollout, then update. `totalSteps` sets the learning-rate schedule. */
+  /** One iteration: collect a rollout, compute advantages, update. `totalSteps` sets the learning-rate schedule. */
   iterate(totalSteps: number): IterationLog {
     const o = this.options;
-    const { numEnvs: N, numSteps: T } = o;
-    const D = this.policy.inputSize, A = this.policy.actionSize;
     const started = performance.now();
-    if (!this.observations) this.observations = this.env.reset();
     const lr = o.annealLr ? o.learningRate * Math.max(0, 1 - this.globalStep / totalSteps) : o.learningRate;
     // Re-seeding from (seed, iteration) makes a resumed run draw the same noise as an uninterrupted one.
     this.random = rng(this.seed + 1000003 * this.iteration);
 
-    // ---- rollout ----
-    const inputs = new Float32Array(T * N * D);
-    const actions = new Float32Array(T * N * A);
-    const logProbs = new Float64Array(T * N);
-    const rewards = new Float64Array(T * N);
-    const dones = new Uint8Array(T * N);
-    const values = new Float64Array(T * N);
-    const finished: { return: number; length: number }[] = [];
-    for (let t = 0; t < T; t++) {
-      const x = this.inputs(this.observations, true);
-      inputs.set(x, t * N * D);
-      const { mean, std, value } = tf.tidy(() => {
-        const input = tf.tensor2d(x, [N, D]);
-        const dist = this.policy.distribution(input);
-        return { mean: dist.mean.dataSync(), std: tf.exp(dist.logStd).dataSync(), value: this.policy.value(input).dataSync() };
-      });
-      const a = new Float32Array(N * A);
-      for (let i = 0; i < N; i++) {
-        let lp = 0;
-        for (let j = 0; j < A; j++) {
-          const eps = this.random.normal();
-          a[i * A + j] = mean[i * A + j] + std[j] * eps;
-          lp += -0.5 * eps * eps - Math.log(std[j]) - 0.5 * LOG_2PI;
-        }
-        logProbs[t * N + i] = lp;
-        values[t * N + i] = value[i];
-      }
-      actions.set(a, t * N * A);
-      const clipped = a.map((v) => Math.max(-1, Math.min(1, v)));
-      const s = this.env.step(clipped);
-      finished.push(...s.finished);
-      // A time-limit truncation is not a terminal state: bootstrap its last observation's value.
-      const truncatedRows: number[] = [];
-      for (let i = 0; i < N; i++) if (s.truncated[i] && !s.terminated[i]) truncatedRows.push(i);
-      let bootstrap: Float64Array | null = null;
-      if (truncatedRows.length) {
-        const finals = new Float32Array(N * this.observationSize);
-        finals.set(s.finalObservations);
-        const finalInputs = this.inputs(finals, false);
-        bootstrap = this.values(finalInputs, N);
-      }
-      for (let i = 0; i < N; i++) {
-        let r = s.rewards[i];
-        if (this.returnRms) {
-          this.discounted[i] = this.discounted[i] * o.gamma + r;
-        }
-        dones[t * N + i] = s.terminated[i] || s.truncated[i] ? 1 : 0;
-        rewards[t * N + i] = r;
-      }
-      if (this.returnRms) {
-        this.returnRms.update(this.discounted, N);
-        const scale = Math.sqrt(this.returnRms.var[0] + 1e-8);
-        for (let i = 0; i < N; i++) {
-          rewards[t * N + i] = Math.max(-10, Math.min(10, rewards[t * N + i] / scale));
-          if (dones[t * N + i]) this.discounted[i] = 0;
-        }
-      }
-      if (bootstrap) for (const i of truncatedRows) rewards[t * N + i] += o.gamma * bootstrap[i];
-      this.observations = s.observations;
-    }
-    this.globalStep += T * N;
-    const lastValues = this.values(this.inputs(this.observations, false), N);
-    const { advantages, returns } = computeGae(rewards, values, dones, lastValues, T, N, o.gamma, o.gaeLambda);
+    const rollout = this.collectRollout();
+    const { advantages, returns } = computeGae(rollout.rewards, rollout.values, rollout.dones, rollout.lastValues,
+      o.numSteps, o.numEnvs, o.gamma, o.gaeLambda);
     const rolloutSeconds = (performance.now() - started) / 1000;
-
-    // ---- update ----
-    const batch = T * N;
-    const minibatch = Math.floor(batch / o.numMinibatches);
-    const order = Array.from({ length: batch }, (_, i) => i);
-    let approxKl = 0, clipFraction = 0, policyLoss = 0, valueLoss = 0, entropy = 0, updates = 0;
-    const take = (src: Float32Array | Float64Array, idx: number[], width: number) => {
-      const out = new Float32Array(idx.length * width);
-      idx.forEach((k, r) => { for (let j = 0; j < width; j++) out[r * width + j] = src[k * width + j]; });
-      return out;
-    };
-    epochs: for (let epoch = 0; epoch < o.updateEpochs; epoch++) {
-      for (let i = batch - 1; i > 0; i--) {
-        const j = Math.floor(this.random.uniform() * (i + 1));
-        [order[i], order[j]] = [order[j], order[i]];
-      }
-      for (let start = 0; start + minibatch <= batch; start += minibatch) {
-        const idx = order.slice(start, start + minibatch);
-        const stats = tf.tidy(() => {
-          const x = tf.tensor2d(take(inputs, idx, D), [minibatch, D]);
-          const act = tf.tensor2d(take(actions, idx, A), [minibatch, A]);
-          const oldLogProb = tf.tensor1d(take(logProbs, idx, 1));
-          const oldValue = tf.tensor1d(take(values, idx, 1));
-          const ret = tf.tensor1d(take(returns, idx, 1));
-          let adv = tf.tensor1d(take(advantages, idx, 1));
-          if (o.normAdv) {
-            const m = tf.moments(adv);
-            adv = tf.div(tf.sub(adv, m.mean), tf.add(tf.sqrt(m.variance), 1e-8));
-          }
-          let diag: tf.Tensor1D | null = null;
-          const { value: loss, grads } = tf.variableGrads(() => {
-            const dist = this.policy.distribution(x);
-            const newLogProb = logProb(act, dist.mean, dist.logStd);
-            const logRatio = tf.sub(newLogProb, oldLogProb);
-            const ratio = tf.exp(logRatio);
-            const pg1 = tf.mul(tf.neg(adv), ratio);
-            const pg2 = tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - o.clipCoef, 1 + o.clipCoef));
-            const pgLoss = tf.mean(tf.maximum(pg1, pg2));
-            const v = this.policy.value(x);
-            let vLoss: tf.Scalar;
-            if (o.clipVloss) {
-              const unclipped = tf.square(tf.sub(v, ret));
-              const vClipped = tf.add(oldValue, tf.clipByValue(tf.sub(v, oldValue), -o.clipCoef, o.clipCoef));
-              vLoss = tf.mul(0.5, tf.mean(tf.maximum(unclipped, tf.square(tf.sub(vClipped, ret))))) as tf.Scalar;
-            } else {
-              vLoss = tf.mul(0.5, tf.mean(tf.square(tf.sub(v, ret)))) as tf.Scalar;
-            }
-            const ent = tf.sum(tf.add(dist.logStd, 0.5 + 0.5 * LOG_2PI));
-            // approx-KL as in CleanRL: mean((ratio − 1) − log ratio); clip fraction: |ratio − 1| > ε.
-            const kl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
-            const cf = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), o.clipCoef), "float32"));
-            diag = tf.keep(tf.stack([pgLoss, vLoss, ent, kl, cf]) as tf.Tensor1D);
-            return tf.add(tf.sub(pgLoss, tf.mul(o.entCoef, ent)), tf.mul(o.vfCoef, vLoss)) as tf.Scalar;
-          }, this.policy.variables);
-          loss.dispose();
-          this.optimizer.step(grads, lr, o.maxGradNorm);
-          const d = diag!.dataSync();
-          diag!.dispose();
-          return Array.from(d);
-        });
-        policyLoss += stats[0]; valueLoss += stats[1]; entropy += stats[2]; approxKl += stats[3]; clipFraction += stats[4];
-        updates++;
-        if (o.targetKl !== null && stats[3] > o.targetKl) break epochs;
-      }
-    }
+    const stats = this.update(rollout, advantages, returns, lr);
     this.iteration++;
-    let ss = 0, sr = 0, mean = 0;
-    for (let i = 0; i < batch; i++) mean += returns[i] / batch;
-    for (let i = 0; i < batch; i++) { ss += (returns[i] - values[i]) ** 2; sr += (returns[i] - mean) ** 2; }
+
+    const { finished } = rollout;
     const seconds = (performance.now() - started) / 1000;
     return {
       iteration: this.iteration,
       globalStep: this.globalStep,
-      stepsPerSecond: batch / seconds,
+      stepsPerSecond: (o.numSteps * o.numEnvs) / seconds,
       learningRate: lr,
       episodicReturn: finished.length ? finished.reduce((s, f) => s + f.return, 0) / finished.length : NaN,
       episodicLength: finished.length ? finished.reduce((s, f) => s + f.length, 0) / finished.length : NaN,
       episodes: finished.length,
-      valueLoss: valueLoss / updates, policyLoss: policyLoss / updates, entropy: entropy / updates,
-      approxKl: approxKl / updates, clipFraction: clipFraction / updates,
-      explainedVariance: sr > 0 ? 1 - ss / sr : NaN,
+      ...stats,
+      explainedVariance: explainedVariance(rollout.values, returns),
       rolloutSeconds, updateSeconds: seconds - rolloutSeconds,
     };
   }
 
-  /** Deterministic action means for evaluation (N×A), from raw environment observations. */
-  actDeterministic(observations: Float32Array): Float32Array {
-    const x = this.inputs(observations, false);
-    const rows = x.length / this.policy.inputSize;
-    return tf.tidy(() => this.policy.distribution(tf.tensor2d(x, [rows, this.policy.inputSize])).mean.dataSync() as Float32Array);
+  /** Step the environments numSteps times with actions sampled from the policy. */
+  private collectRollout(): Rollout {
+    const { numEnvs: N, numSteps: T, gamma } = this.options;
+    const D = this.policy.inputSize, A = this.policy.actionSize;
+    const r: Rollout = {
+      inputs: new Float32Array(T * N * D), actions: new Float32Array(T * N * A), logProbs: new Float64Array(T * N),
+      values: new Float64Array(T * N), rewards: new Float64Array(T * N), dones: new Uint8Array(T * N),
+      lastValues: new Float64Array(N), finished: [],
+    };
+    if (!this.observations) this.observations = this.env.reset();
+    for (let t = 0; t < T; t++) {
+      const x = this.inputs.rows(this.observations, this.bodies(), this.starts, true);
+      r.inputs.set(x, t * N * D);
+      const noise = Float32Array.from({ length: N * A }, () => this.random.normal());
+      const step = tf.tidy(() => {
+        const input = tf.tensor2d(x, [N, D]);
+        const dist = this.policy.distribution(input);
+        const a = sample(dist, tf.tensor2d(noise, [N, A]));
+        return { actions: a.dataSync() as Float32Array, logProbs: logProb(dist, a).dataSync(), values: this.policy.value(input).dataSync() };
+      });
+      r.actions.set(step.actions, t * N * A);
+      r.logProbs.set(step.logProbs, t * N);
+      r.values.set(step.values, t * N);
+      const executed = step.actions.map((v) => Math.max(-1, Math.min(1, v)));
+      const s = this.env.step(executed);
+      this.inputs.recordActions(executed);
+      r.finished.push(...s.finished);
+      for (let i = 0; i < N; i++) {
+        r.dones[t * N + i] = s.terminated[i] || s.truncated[i] ? 1 : 0;
+        r.rewards[t * N + i] = s.rewards[i];
+      }
+      this.scaleRewards(r.rewards.subarray(t * N, (t + 1) * N), r.dones.subarray(t * N, (t + 1) * N));
+      // A time-limit truncation is not a terminal state: bootstrap with the value of its last observation.
+      if (s.truncated.some((tr, i) => tr && !s.terminated[i])) {
+        const finalValues = this.valuesOf(this.inputs.finalRows(s.finalObservations));
+        for (let i = 0; i < N; i++) if (s.truncated[i] && !s.terminated[i]) r.rewards[t * N + i] += gamma * finalValues[i];
+      }
+      this.observations = s.observations;
+      this.starts = r.dones.slice(t * N, (t + 1) * N);
+    }
+    this.globalStep += T * N;
+    // V of the next observations, peeked without advancing the inputs' memory (the next rollout does that). Where
+    // an episode just ended the peek mixes two episodes, but GAE multiplies that value by 1 − done = 0.
+    r.lastValues = this.valuesOf(this.inputs.finalRows(this.observations));
+    return r;
   }
 
-  /** Counters and normalisers (weights and Adam moments are saved by the checkpoint code). */
+  /** Reward scaling by the running std of each environment's discounted return (gym's NormalizeReward). */
+  private scaleRewards(rewards: Float64Array, dones: Uint8Array): void {
+    if (!this.returnRms) return;
+    const N = rewards.length;
+    for (let i = 0; i < N; i++) this.discounted[i] = this.discounted[i] * this.options.gamma + rewards[i];
+    this.returnRms.update(this.discounted, N);
+    const scale = Math.sqrt(this.returnRms.var[0] + 1e-8);
+    for (let i = 0; i < N; i++) {
+      rewards[i] = Math.max(-10, Math.min(10, rewards[i] / scale));
+      if (dones[i]) this.discounted[i] = 0;
+    }
+  }
+
+  /** The epochs of minibatch updates over one rollout. */
+  private update(r: Rollout, advantages: Float64Array, returns: Float64Array, lr: number): UpdateStats {
+    const o = this.options;
+    const batch = o.numSteps * o.numEnvs;
+    const size = Math.floor(batch / o.numMinibatches);
+    const D = this.policy.inputSize, A = this.policy.actionSize;
+    const order = Array.from({ length: batch }, (_, i) => i);
+    const sums = [0, 0, 0, 0, 0];
+    let updates = 0;
+    for (let epoch = 0; epoch < o.updateEpochs; epoch++) {
+      for (let i = batch - 1; i > 0; i--) {
+        const j = Math.floor(this.random.uniform() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      for (let start = 0; start + size <= batch; start += size) {
+        const idx = order.slice(start, start + size);
+        const d = tf.tidy(() => {
+          const b: Minibatch = {
+            inputs: tf.tensor2d(gather(r.inputs, idx, D), [size, D]), actions: tf.tensor2d(gather(r.actions, idx, A), [size, A]),
+            oldLogProbs: tf.tensor1d(gather(r.logProbs, idx, 1)), oldValues: tf.tensor1d(gather(r.values, idx, 1)),
+            returns: tf.tensor1d(gather(returns, idx, 1)), advantages: tf.tensor1d(gather(advantages, idx, 1)),
+          };
+          let diagnostics: tf.Tensor1D | null = null;
+          const { value, grads } = tf.variableGrads(() => {
+            const l = ppoLoss(this.policy, b, o);
+            diagnostics = tf.keep(l.diagnostics);
+            return l.loss;
+          }, this.policy.variables);
+          value.dispose();
+          this.optimizer.step(grads, lr, o.maxGradNorm);
+          return diagnostics!;
+        });
+        const values = Array.from(d.dataSync());
+        d.dispose();
+        values.forEach((v, k) => (sums[k] += v));
+        updates++;
+        if (o.targetKl !== null && values[3] > o.targetKl) return meanStats(sums, updates);
+      }
+    }
+    return meanStats(sums, updates);
+  }
+
+  /** Critic values of input rows. */
+  private valuesOf(rows: Float32Array): Float64Array {
+    const n = rows.length / this.policy.inputSize;
+    return Float64Array.from(tf.tidy(() => this.policy.value(tf.tensor2d(rows, [n, this.policy.inputSize])).dataSync()));
+  }
+
+  private bodies(): Float32Array {
+    return this.env.morphologies?.() ?? new Float32Array(0);
+  }
+
   state(): PpoState {
-    return { globalStep: this.globalStep, iteration: this.iteration, obsRms: this.obsRms?.toJSON() ?? null, returnRms: this.returnRms?.toJSON() ?? null };
+    return { globalStep: this.globalStep, iteration: this.iteration, obsRms: this.inputs.obsRms?.toJSON() ?? null, returnRms: this.returnRms?.toJSON() ?? null };
   }
 
   restore(state: PpoState): void {
     this.globalStep = state.globalStep;
     this.iteration = state.iteration;
-    this.obsRms = state.obsRms ? RunningMeanStd.fromJSON(state.obsRms) : null;
+    const saved = state.obsRms ? RunningMeanStd.fromJSON(state.obsRms) : null;
+    if ((saved === null) !== (this.inputs.obsRms === null)) throw new Error("Ppo.restore: the saved run and this one disagree on observation normalisation");
+    if (saved && this.inputs.obsRms) Object.assign(this.inputs.obsRms, { mean: saved.mean, var: saved.var, count: saved.count });
     this.returnRms = state.returnRms ? RunningMeanStd.fromJSON(state.returnRms) : null;
   }
+}
+
+function gather(src: Float32Array | Float64Array, idx: number[], width: number): Float32Array {
+  const out = new Float32Array(idx.length * width);
+  idx.forEach((k, r) => { for (let j = 0; j < width; j++) out[r * width + j] = src[k * width + j]; });
+  return out;
+}
+
+function meanStats(sums: number[], n: number): UpdateStats {
+  const [policyLoss, valueLoss, entropy, approxKl, clipFraction] = sums.map((s) => s / n);
+  return { policyLoss, valueLoss, entropy, approxKl, clipFraction };
+}
+
+/** 1 − Var(returns − values) / Var(returns): how much of the return the critic explains. */
+function explainedVariance(values: Float64Array, returns: Float64Array): number {
+  const n = returns.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += returns[i] / n;
+  let ss = 0, sr = 0;
+  for (let i = 0; i < n; i++) { ss += (returns[i] - values[i]) ** 2; sr += (returns[i] - mean) ** 2; }
+  return sr > 0 ? 1 - ss / sr : NaN;
 }

@@ -63,7 +63,7 @@ export async function recordEpisode(act: ActFn, morphology: Morphology, steps: n
     const m = Float32Array.from(morphologyVector(morphology));
     const ep: Episode = { poses: [antPose(env)], contacts: [], x: [], rewards: [], dt: env.dt, fell: false };
     for (let t = 0; t < steps; t++) {
-      const a = act(obs, m, 1);
+      const a = act(obs, m, 1, Uint8Array.of(t === 0 ? 1 : 0));
       const s = env.step(a.subarray(0, ACTION_SIZE));
       ep.contacts.push(s.info.contacts);
       ep.x.push(s.info.x);

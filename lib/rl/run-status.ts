@@ -5,7 +5,7 @@
  */
 import * as path from "path";
 import type { RunSpec } from "../sweep/plan";
-import type { AgentConfig } from "./agent";
+import { AgentConfig, DEFAULT_HISTORY } from "./agent";
 import { runName } from "./train";
 
 export interface AntRunOptions {
@@ -26,6 +26,7 @@ export function antRunSpec(options: AntRunOptions): RunSpec {
   const args = [
     "--policy", config.policy, "--sigma", String(config.sigma), "--seed", String(config.seed), "--steps", String(options.totalSteps),
     ...(defaultHidden ? [] : ["--hidden", config.hidden.join(",")]),
+    ...(config.historyLength !== undefined && config.historyLength !== DEFAULT_HISTORY ? ["--history", String(config.historyLength)] : []),
     ...(options.extraArgs ?? []),
     ...(options.runDir ? ["--run-dir", options.runDir] : []),
     ...(options.shipDir ? ["--ship-dir", options.shipDir] : []),
@@ -38,6 +39,8 @@ export function antRunSpec(options: AntRunOptions): RunSpec {
     total: options.totalSteps,
     unit: "env steps",
     progressField: "ppo.globalStep",
-    description: `PPO, ${config.policy} policy, σ ${config.sigma}, seed ${config.seed}`,
+    description: config.policy === "rma"
+      ? `RMA phase 2 from the Oracle of σ ${config.sigma}, seed ${config.seed}`
+      : `PPO, ${config.policy} policy, σ ${config.sigma}, seed ${config.seed}`,
   };
 }

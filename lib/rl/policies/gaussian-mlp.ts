@@ -5,13 +5,15 @@
  */
 import { tf } from "../../tf";
 import { rng } from "../../util/random";
+import type { DiagGaussian } from "./distribution";
 
+/** What PPO trains: an actor (a diagonal Gaussian over actions) and a critic, both reading input rows (lib/rl/inputs.ts). */
 export interface ActorCritic {
   readonly kind: string;
   readonly inputSize: number;
   readonly actionSize: number;
   /** Mean (N×A) and log std (A) of the action distribution. Call inside tf.tidy. */
-  distribution(input: tf.Tensor2D): { mean: tf.Tensor2D; logStd: tf.Tensor1D };
+  distribution(input: tf.Tensor2D): DiagGaussian;
   /** State value (N). Call inside tf.tidy. */
   value(input: tf.Tensor2D): tf.Tensor1D;
   /** Every trainable variable, with stable names (for checkpoints). */
@@ -26,7 +28,7 @@ export interface MlpOptions {
   initialLogStd?: number;
 }
 
-interface Dense {
+export interface Dense {
   w: tf.Variable;
   b: tf.Variable;
 }
@@ -57,14 +59,15 @@ export function orthogonalMatrix(inputs: number, units: number, gain: number, se
   return out;
 }
 
-function dense(name: string, inputs: number, units: number, gain: number, seed: number): Dense {
+export function dense(name: string, inputs: number, units: number, gain: number, seed: number): Dense {
   return {
     w: tf.variable(tf.tensor2d(orthogonalMatrix(inputs, units, gain, seed), [inputs, units]), true, `${name}/kernel`),
     b: tf.variable(tf.zeros([units]), true, `${name}/bias`),
   };
 }
 
-function mlp(x: tf.Tensor2D, layers: Dense[]): tf.Tensor2D {
+/** Dense layers with tanh between them and a linear last layer. */
+export function mlp(x: tf.Tensor2D, layers: Dense[]): tf.Tensor2D {
   let h = x;
   layers.forEach((l, i) => {
     const z = tf.add(tf.matMul(h, l.w), l.b) as tf.Tensor2D;
@@ -73,28 +76,37 @@ function mlp(x: tf.Tensor2D, layers: Dense[]): tf.Tensor2D {
   return h;
 }
 
+let layerStacks = 0;
+
+/**
+ * An MLP's layers, inputs → hidden… → outputs: orthogonal weights (gain √2 for hidden layers, `lastGain` for the
+ * output layer), zero biases; variable names prefixed `<prefix><n>/` with n unique in the process (tfjs needs
+ * unique variable names).
+ */
+export function denseStack(prefix: string, inputs: number, hidden: number[], outputs: number, lastGain: number, seedBase: number): Dense[] {
+  const id = layerStacks++;
+  const sizes = [inputs, ...hidden];
+  return [
+    ...hidden.map((h, i) => dense(`${prefix}${id}/l${i}`, sizes[i], h, Math.SQRT2, seedBase + i)),
+    dense(`${prefix}${id}/out`, sizes[sizes.length - 1], outputs, lastGain, seedBase + hidden.length),
+  ];
+}
+
 export class GaussianMlp implements ActorCritic {
   readonly kind = "mlp";
   private readonly actor: Dense[];
   private readonly critic: Dense[];
   private readonly logStd: tf.Variable;
-  private static instances = 0;
 
   constructor(readonly inputSize: number, readonly actionSize: number, options: MlpOptions = {}) {
     const hidden = options.hidden ?? [64, 64];
     const seed = options.seed ?? 0;
-    const id = GaussianMlp.instances++;
-    const sizes = [inputSize, ...hidden];
-    const stack = (prefix: string, out: number, lastGain: number, seedBase: number) => [
-      ...hidden.map((h, i) => dense(`${prefix}${id}/l${i}`, sizes[i], h, Math.SQRT2, seedBase + i)),
-      dense(`${prefix}${id}/out`, sizes[sizes.length - 1], out, lastGain, seedBase + hidden.length),
-    ];
-    this.actor = stack("actor", actionSize, 0.01, seed * 100 + 1);
-    this.critic = stack("critic", 1, 1, seed * 100 + 50);
-    this.logStd = tf.variable(tf.fill([actionSize], options.initialLogStd ?? 0), true, `actor${id}/log_std`);
+    this.actor = denseStack("actor", inputSize, hidden, actionSize, 0.01, seed * 100 + 1);
+    this.critic = denseStack("critic", inputSize, hidden, 1, 1, seed * 100 + 50);
+    this.logStd = tf.variable(tf.fill([actionSize], options.initialLogStd ?? 0), true, `${this.actor[0].w.name.split("/")[0]}/log_std`);
   }
 
-  distribution(input: tf.Tensor2D): { mean: tf.Tensor2D; logStd: tf.Tensor1D } {
+  distribution(input: tf.Tensor2D): DiagGaussian {
     return { mean: mlp(input, this.actor), logStd: this.logStd as tf.Tensor1D };
   }
 
