@@ -90,7 +90,7 @@ export interface SslBudget {
  * The shipped runs' budget. Timed on the development machine (see `npm run train:ssl -- --plan` and environment.md):
  * proposed so that one objective takes ~10–20 min on the native TensorFlow backend.
  */
-export const SSL_BUDGET: SslBudget = { steps: 1200, imagesPerStep: 128, learningRate: 1e-3, poolImagesPerObject: 16, passesPerPool: 4 };
+export const SSL_BUDGET: SslBudget = { steps: 1000, imagesPerStep: 128, learningRate: 1e-3, poolImagesPerObject: 16, passesPerPool: 4 };
 
 /** Seeds shipped per objective. */
 export const SSL_SEEDS: readonly number[] = [0, 1];
