@@ -36,6 +36,18 @@ describe("every notebook runs headless and its page renders", () => {
   }, 900_000);
 });
 
+describe("the wasm fallback", () => {
+  it("runs the welcome notebook with TFJS_BACKEND=wasm and says so", async () => {
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "kit-wasm-"));
+    const run = await runNotebook(selectNotebooks(["00"])[0], { mode: "lecture", backend: "wasm", outDir });
+    expect(run.ok, describeFailure(run)).toBe(true);
+    const executed = fs.readFileSync(path.join(outDir, "notebooks", "00-welcome.ipynb"), "utf8");
+    // The notebook's first table names the backend it computed on.
+    expect(executed).toMatch(/Results \(backend: wasm\)/);
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }, 900_000);
+});
+
 describe("the runner", () => {
   it("exits non-zero on a failing cell, naming the notebook, the cell and the real error", () => {
     const fixture = path.join(PROJECT_ROOT, "test", "fixtures", "failing.ipynb");

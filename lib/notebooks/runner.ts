@@ -30,6 +30,8 @@ export interface RunOptions {
   mode?: "lecture" | "full";
   /** Folder of the notebooks (default notebooks/). */
   notebookDir?: string;
+  /** Force the kernel's TensorFlow.js backend (TFJS_BACKEND), e.g. to check the wasm fallback. */
+  backend?: "tensorflow" | "wasm" | "cpu";
 }
 
 /**
@@ -61,7 +63,7 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
   const html = path.join(outDir, `${name}.html`);
   const script = path.join(__dirname, "execute_notebook.py");
   const args = [script, notebook, ipynb, html, String(options.cellTimeout ?? 900), KERNEL_NAME, PROJECT_ROOT];
-  const env = jupyterEnv({ KIT_MODE: options.mode ?? "lecture" });
+  const env = jupyterEnv({ KIT_MODE: options.mode ?? "lecture", ...(options.backend ? { TFJS_BACKEND: options.backend } : {}) });
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = spawn(python, args, { env, cwd: PROJECT_ROOT });
     let out = "";
