@@ -22,6 +22,7 @@ import * as path from "path";
 import { initBackend, tf, useBackend } from "../lib/tf";
 import type { BackendName } from "../lib/tf";
 import { makeConvProblem, makeMlpProblem } from "../lib/tf/kernels/reference-nets";
+import { makeSimclrProblem } from "../lib/vision/ssl/bench";
 import { benchMjStep, benchPpoLoop, benchVecEnv } from "../lib/rl/bench";
 import { benchNeuralFit } from "./bench-neural-fit";
 
@@ -91,6 +92,15 @@ export const BENCHES: BenchEntry[] = [
     limits: { cpu: { warmup: 3, steps: 20 } },
     pytorch: "mlp_train_step",
   },
+  {
+    name: "simclr_train_step",
+    unit: "SimCLR step: residual CNN with batch norm, 128 positive pairs of 64×64, NT-Xent, Adam",
+    setup: () => makeSimclrProblem(),
+    warmup: 3,
+    steps: 15,
+    limits: { cpu: { skip: "skipped (minutes per step in plain JavaScript)" } },
+    pytorch: "simclr_train_step",
+  },
 ];
 
 interface TaskResult {
@@ -114,7 +124,9 @@ const TASK_BENCHES: { name: string; perBackend?: boolean; run(): Promise<Omit<Ta
   { name: "ant_mj_step", run: async () => withRounding(await benchMjStep()) },
   { name: "ant_env_steps_1thread", run: async () => withRounding(await benchVecEnv(16, 0)) },
   { name: "ant_env_steps_2threads", run: async () => withRounding(await benchVecEnv(16, 2)) },
-  { name: "ant_ppo_loop", perBackend: true, run: async () => withRounding(await benchPpoLoop()) },
+  { name: "ant_ppo_loop", perBackend: true, run: async () => withRounding(await benchPpoLoop("simple")) },
+  { name: "ant_ppo_loop_oracle", perBackend: true, run: async () => withRounding(await benchPpoLoop("oracle")) },
+  { name: "ant_ppo_loop_tcn", perBackend: true, run: async () => withRounding(await benchPpoLoop("tcn")) },
 ];
 
 function withRounding(r: { bench: string; value: number; unit: string; detail: string }) {

@@ -196,6 +196,26 @@ export class AntEnv {
     this.needsReset = true;
   }
 
+  /**
+   * Change the body in the middle of an episode (an injury, a load, growth): the joint angles, the torso's pose
+   * and every velocity carry over to the new body; the episode's counters and reward baseline go on. Returns the
+   * observation of the new body in that state.
+   */
+  changeBody(morphology: Morphology): Float32Array {
+    if (this.needsReset) throw new Error("AntEnv.changeBody: no episode is running; call reset(seed) first");
+    const qpos = Float64Array.from(this.data.qpos as Float64Array);
+    const qvel = Float64Array.from(this.data.qvel as Float64Array);
+    const time = this.data.time;
+    const { steps, initialZ, previousDistance } = this;
+    this.setMorphology(morphology);
+    (this.data.qpos as Float64Array).set(qpos);
+    (this.data.qvel as Float64Array).set(qvel);
+    this.data.time = time;
+    this.mujoco.mj_forward(this.model, this.data);
+    Object.assign(this, { steps, initialZ, previousDistance, needsReset: false });
+    return this.observe(this.data.qpos as Float64Array, this.data.qvel as Float64Array);
+  }
+
   /** Start an episode; the same seed gives the same initial state. */
   reset(seed: number): Float32Array {
     const r = rng(seed);

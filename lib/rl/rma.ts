@@ -16,9 +16,9 @@
 import { tf } from "../tf";
 import { FlatAdam } from "./adam";
 import { AgentInputs } from "./inputs";
-import { Morphology } from "./morphology";
+import { AntEnv, OBSERVATION_SIZE } from "./ant";
+import { Morphology, morphologyVector } from "./morphology";
 import { RunningMeanStd } from "./normalize";
-import { AntVecEnv } from "./vec-env";
 import { AdaptivePolicy } from "./policies/adaptive";
 import type { PpoState, VectorEnv } from "./ppo";
 import { rng, Rng } from "../util/random";
@@ -252,22 +252,26 @@ export interface LatentTrace {
 }
 
 /**
- * One deterministic episode per body with the RMA policy, recording z and ẑ at every step (until `steps`
- * or the episode ends).
+ * One deterministic episode per body with an RMA policy, recording z = μ(e) and ẑ = φ(history) at every step
+ * (until `steps` or a fall). With `change`, at step `change.at` body i becomes `change.to[i]` mid-episode
+ * (AntEnv.changeBody: the state carries over), and z follows the new body.
  */
 export async function latentTraces(policy: AdaptivePolicy, obsRms: RunningMeanStd | null, morphologies: Morphology[],
-  options: { seed: number; steps: number }): Promise<LatentTrace[]> {
+  options: { seed: number; steps: number; change?: { at: number; to: Morphology[] } }): Promise<LatentTrace[]> {
   if (!policy.historyEncoder || !policy.morphologyEncoder) throw new Error(`latent traces need an 'rma' policy, got '${policy.kind}'`);
   const n = morphologies.length;
-  const env = await AntVecEnv.create({ numEnvs: n, seed: options.seed, threads: 0, maxSteps: options.steps, morphology: { kind: "fixed", morphologies } });
+  if (options.change && options.change.to.length !== n) throw new Error(`latentTraces: ${options.change.to.length} new bodies for ${n} bodies`);
+  const envs = await Promise.all(morphologies.map((m) => AntEnv.create(m, { maxSteps: options.steps })));
   const inputs = new AgentInputs(policy.layout, n, { normalize: false, obsRms });
   const traces: LatentTrace[] = morphologies.map(() => ({ z: [], zHat: [], error: [], fell: false }));
   const done = new Uint8Array(n);
   try {
-    let obs = env.reset();
-    let starts: Uint8Array | null = null;
+    const obs = new Float32Array(n * OBSERVATION_SIZE);
+    envs.forEach((env, i) => obs.set(env.reset(options.seed + i), i * OBSERVATION_SIZE));
     for (let t = 0; t < options.steps && done.some((d) => !d); t++) {
-      const rows = inputs.rows(obs, env.morphologies(), starts, false);
+      if (options.change?.at === t) envs.forEach((env, i) => { if (!done[i]) obs.set(env.changeBody(options.change!.to[i]), i * OBSERVATION_SIZE); });
+      const bodies = Float32Array.from(envs.flatMap((env) => morphologyVector(env.morphology)));
+      const rows = inputs.rows(obs, bodies, t === 0 ? null : new Uint8Array(n), false);
       const out = tf.tidy(() => {
         const input = tf.tensor2d(rows, [n, policy.inputSize]);
         return {
@@ -276,25 +280,24 @@ export async function latentTraces(policy: AdaptivePolicy, obsRms: RunningMeanSt
           zHat: policy.latent(input).dataSync() as Float32Array,
         };
       });
+      const executed = out.actions.map((v) => Math.max(-1, Math.min(1, v)));
+      inputs.recordActions(executed);
       for (let i = 0; i < n; i++) {
         if (done[i]) continue;
         const z = Array.from(out.z.subarray(i * 8, i * 8 + 8)), zHat = Array.from(out.zHat.subarray(i * 8, i * 8 + 8));
         traces[i].z.push(z);
         traces[i].zHat.push(zHat);
-        traces[i].error.push(Math.sqrt(z.reduce((s, v, d) => s + (v - zHat[d]) ** 2, 0) / 8));
+        traces[i].error.push(Math.sqrt(z.reduce((acc, v, d) => acc + (v - zHat[d]) ** 2, 0) / 8));
+        const s = envs[i].step(executed.subarray(i * 8, i * 8 + 8));
+        obs.set(s.observation, i * OBSERVATION_SIZE);
+        if (s.terminated || s.truncated) {
+          done[i] = 1;
+          traces[i].fell = s.info.fell;
+        }
       }
-      const executed = out.actions.map((v) => Math.max(-1, Math.min(1, v)));
-      const s = env.step(executed);
-      inputs.recordActions(executed);
-      for (const f of s.finished) {
-        if (!done[f.env]) traces[f.env].fell = f.fell;
-        done[f.env] = 1;
-      }
-      obs = s.observations;
-      starts = s.terminated.map((x, i) => x | s.truncated[i]);
     }
     return traces;
   } finally {
-    await env.close();
+    envs.forEach((env) => env.dispose());
   }
 }
