@@ -11,6 +11,8 @@ export const EXERCISES = {
   "welcome.accuracy": welcome.accuracy,
   "ant.gae": ant.gae,
   "ant.strides": ant.strides,
+  "ant.historyWindow": ant.historyWindow,
+  "ant.convergenceStep": ant.convergenceStep,
   "ventral.spearmanBrown": ventral.spearmanBrown,
   "ventral.pearsonPerSite": ventral.pearsonPerSite,
   "ventral.correlationRdm": ventral.correlationRdm,

@@ -74,4 +74,23 @@ describe("ant exercises reject plausible wrong answers", () => {
     const notPerFoot = (c: number[][]) => ex.reference(c) * (c[0]?.length ?? 0);
     for (const wrong of [contactSteps, notPerFoot]) expect(judge(ex, wrong).status).toBe("failed");
   });
+
+  it("ant.historyWindow: padding at the end, no padding, or the oldest frames kept", () => {
+    const ex = EXERCISES["ant.historyWindow"];
+    const zero = (c: number) => new Array(c).fill(0);
+    const padAtEnd = (f: number[][], h: number, c: number) => { const k = f.slice(-h); return [...k, ...Array.from({ length: h - k.length }, () => zero(c))]; };
+    const noPadding = (f: number[][], h: number) => f.slice(-h);
+    const oldest = (f: number[][], h: number, c: number) => { const k = f.slice(0, h); return [...Array.from({ length: h - k.length }, () => zero(c)), ...k]; };
+    for (const wrong of [padAtEnd, noPadding, oldest]) expect(judge(ex, wrong).status).toBe("failed");
+    expect(judge(ex, ex.reference).status).toBe("passed");
+  });
+
+  it("ant.convergenceStep: the first dip, ≤ instead of <, or the end of the window", () => {
+    const ex = EXERCISES["ant.convergenceStep"];
+    const firstDip = (e: number[], t: number) => e.findIndex((x) => x < t);
+    const lessOrEqual = (e: number[], t: number, h: number) => ex.reference(e, t + 1e-12, h);
+    const windowEnd = (e: number[], t: number, h: number) => { const k = ex.reference(e, t, h); return k < 0 ? k : k + h - 1; };
+    for (const wrong of [firstDip, lessOrEqual, windowEnd]) expect(judge(ex, wrong).status).toBe("failed");
+    expect(judge(ex, ex.reference).status).toBe("passed");
+  });
 });
