@@ -201,23 +201,42 @@ function poolFactor(shape: number[], maxFeatures: number): number {
 }
 
 /**
+ * Any tf.layers network `layerActivations` can read (a zoo model, or notebook 02's backbone): its read-out labels,
+ * bottom to top, the side of its input (images are prepared by `prepareImages`), and the layer behind a label
+ * (default: the layer of that name).
+ */
+export interface ReadoutNetwork {
+  readonly net: tf.LayersModel;
+  readonly layers: readonly string[];
+  readonly inputSize: number;
+  readonly layerOf?: (label: string) => tf.layers.Layer;
+}
+
+/**
  * Activations of the chosen read-out layers for every image of a stimulus set, flattened per image (height, width,
  * channel order), spatially pooled to ≤ `maxFeatures`, constant features dropped. Leaves no tensors.
  */
-export function layerActivations(model: VisionModel, stimuli: StimulusSet, options: ReadoutOptions = {}): LayerReadout[] {
-  const labels = options.layers ?? model.layers;
+export function layerActivations(model: VisionModel | ReadoutNetwork, stimuli: StimulusSet, options: ReadoutOptions = {}): LayerReadout[] {
+  const network: ReadoutNetwork = "architecture" in model
+    ? { net: model.net, layers: model.layers, inputSize: model.architecture.inputSize, layerOf: (l) => readoutLayer(model, l) }
+    : model;
+  const labels = options.layers ?? network.layers;
   const maxFeatures = options.maxFeatures ?? 1024, batchSize = options.batchSize ?? 128;
-  const outputs = labels.map((l) => readoutLayer(model, l).output as tf.SymbolicTensor);
+  const layerOf = network.layerOf ?? ((l: string) => {
+    if (!network.layers.includes(l)) throw new Error(`no read-out layer '${l}'; this network has ${network.layers.join(", ")}`);
+    return network.net.getLayer(l);
+  });
+  const outputs = labels.map((l) => layerOf(l).output as tf.SymbolicTensor);
   const shapes = outputs.map((o) => o.shape.slice(1) as number[]);
   const pools = shapes.map((s) => poolFactor(s, maxFeatures));
-  const reader = tf.model({ inputs: model.net.inputs, outputs });
+  const reader = tf.model({ inputs: network.net.inputs, outputs });
   const n = stimuli.meta.length, px = stimuli.size * stimuli.size;
   const widths = shapes.map((s, i) => (s.length === 3 ? Math.ceil(s[0] / pools[i]) * Math.ceil(s[1] / pools[i]) * s[2] : s[0]));
   const data = widths.map((w) => new Float32Array(n * w));
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     const batch = tf.tidy(() => {
-      const x = prepareImages(stimuli.images.subarray(start * px, end * px), stimuli.size, model.architecture.inputSize);
+      const x = prepareImages(stimuli.images.subarray(start * px, end * px), stimuli.size, network.inputSize);
       const ys = reader.predict(x) as tf.Tensor | tf.Tensor[];
       return (Array.isArray(ys) ? ys : [ys]).map((y, i) => {
         const pooled = pools[i] > 1 ? tf.avgPool(y as tf.Tensor4D, pools[i], pools[i], "same") : y;

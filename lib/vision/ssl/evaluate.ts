@@ -1,0 +1,115 @@
+/**
+ * Notebook 01's benchmark applied to a backbone of notebook 02, layer by layer, as Zhuang et al. 2021 scored their
+ * self-supervised ResNet-18s (Brain-Score's neural predictivity, Schrimpf et al. 2020; linear categorisation,
+ * Yamins et al. 2014; RSA, Kriegeskorte et al. 2008) plus the decoding of category-orthogonal properties that IT
+ * carries too (Hong, Yamins, Majaj & DiCarlo 2016: position, size and pose decoded linearly from IT and from
+ * task-trained networks' top layers).
+ *
+ * Per read-out layer: linear-probe categorisation (ridge classifier, 90/10 splits stratified by category); ceiled
+ * V4 and IT predictivity (PLS-25, splits stratified by object, r / split-half ceiling); RSA with IT (object-level
+ * RDMs, Spearman, ceiled); decoding of position (tx, ty), size (scale) and pose (three rotation angles): ridge,
+ * held-out Pearson r, mean over a property's latents, on the images with variation (levels 3 and 6; level 0 has
+ * none), splits stratified by category.
+ */
+import { categorizationAccuracy, ceiledScores, crossRegressedCorrelation, crossRegressedCorrelationOnMatrices, plsRegression, rsa, ridgeRegression, stimulusLabels, takeRows } from "../../neuro";
+import type { Matrix, NeuralAssembly } from "../../neuro";
+import { matrix } from "../../neuro/linalg";
+import { layerActivations, LayerReadout } from "../models";
+import type { StimulusSet } from "../stimuli";
+import type { Backbone } from "./backbone";
+
+export interface NeuralBenchmark {
+  /** The images shown (the neural test images), in the assemblies' stimulus order. */
+  stimuli: StimulusSet;
+  V4: NeuralAssembly;
+  IT: NeuralAssembly;
+  /** Split-half ceilings of the two assemblies (splitHalfCeiling). */
+  ceilings: { V4: number; IT: number };
+}
+
+export interface BenchmarkOptions {
+  /** Cross-validation splits of every score (default 10, Brain-Score's). */
+  splits?: number;
+  /** Most features per layer (default 1024; see layerActivations). */
+  maxFeatures?: number;
+  /** Read-out layers (default all of the backbone's). */
+  layers?: readonly string[];
+}
+
+export interface LayerScores {
+  layer: string;
+  features: number;
+  /** Held-out accuracy of a linear category read-out (chance 1/8). */
+  probe_accuracy: number;
+  /** Ceiled predictivity (median over sites of held-out r, / ceiling). */
+  V4: number;
+  IT: number;
+  /** Spearman of object-level RDMs with IT, / the RDM ceiling. */
+  rsa_IT: number;
+  /** Held-out r of linear decoders of category-orthogonal properties (levels 3 and 6). */
+  decoding: { position: number; size: number; pose: number };
+}
+
+/** The three properties decoded, as stimulus metadata fields. */
+export const ORTHOGONAL_PROPERTIES = { position: ["tx", "ty"], size: ["scale"], pose: ["rxy", "rxz", "ryz"] } as const;
+
+/** Held-out r of a ridge decoder per property (mean over its latents), on the images with variation. */
+export function decodeProperties(features: Matrix, stimuli: StimulusSet, splits: number): LayerScores["decoding"] {
+  const rows = stimuli.meta.flatMap((m, i) => (m.variation === 0 ? [] : [i]));
+  const X = takeRows(features, rows);
+  const categories = rows.map((i) => stimuli.meta[i].category);
+  const out = {} as LayerScores["decoding"];
+  for (const [property, fields] of Object.entries(ORTHOGONAL_PROPERTIES) as [keyof typeof ORTHOGONAL_PROPERTIES, readonly string[]][]) {
+    const Y = matrix(rows.length, fields.length);
+    rows.forEach((i, k) => fields.forEach((f, j) => { Y.data[k * fields.length + j] = (stimuli.meta[i] as unknown as Record<string, number>)[f]; }));
+    const fit = crossRegressedCorrelationOnMatrices(X, Y, categories, { splits, regression: () => ridgeRegression() });
+    out[property] = fit.perSite.reduce((a, v) => a + v, 0) / fields.length;
+  }
+  return out;
+}
+
+/** Every score for every read-out layer of a backbone (inference mode: batch norm's moving statistics). */
+export function benchmarkBackbone(backbone: Backbone, bench: NeuralBenchmark, options: BenchmarkOptions = {}): LayerScores[] {
+  const splits = options.splits ?? 10;
+  const readouts: LayerReadout[] = layerActivations(
+    { net: backbone.net, layers: backbone.layers, inputSize: backbone.spec.inputSize }, bench.stimuli,
+    { maxFeatures: options.maxFeatures ?? 1024, layers: options.layers },
+  );
+  const categories = stimulusLabels(bench.IT, "category");
+  return readouts.map((r) => {
+    const pls = { splits, regression: () => plsRegression({ nComponents: Math.min(25, r.features.cols - 1) }) };
+    const ceiled = (region: "V4" | "IT") => ceiledScores(crossRegressedCorrelation(r.features, bench[region], pls).r, bench.ceilings[region]).r_ceiled;
+    return {
+      layer: r.layer,
+      features: r.features.cols,
+      probe_accuracy: categorizationAccuracy(r.features, categories, { splits }).accuracy,
+      V4: ceiled("V4"),
+      IT: ceiled("IT"),
+      rsa_IT: rsa(r.features, bench.IT).similarity_ceiled,
+      decoding: decodeProperties(r.features, bench.stimuli, splits),
+    };
+  });
+}
+
+export interface BackboneSummary {
+  /** Probe accuracy of the top read-out (the pooled embedding). */
+  probe_accuracy: number;
+  /** Best layer and its ceiled predictivity, per region. */
+  V4: number;
+  V4_layer: string;
+  IT: number;
+  IT_layer: string;
+  /** RSA with IT at the layer best predicting IT. */
+  rsa_IT: number;
+}
+
+/** The headline numbers of a layer profile (the results file's record). */
+export function summarizeBackbone(layers: readonly LayerScores[]): BackboneSummary {
+  if (layers.length === 0) throw new Error("summarizeBackbone: no layers");
+  const best = (key: "V4" | "IT") => layers.reduce((a, b) => (b[key] > a[key] ? b : a));
+  const v4 = best("V4"), it = best("IT");
+  return {
+    probe_accuracy: layers[layers.length - 1].probe_accuracy,
+    V4: v4.V4, V4_layer: v4.layer, IT: it.IT, IT_layer: it.layer, rsa_IT: it.rsa_IT,
+  };
+}
