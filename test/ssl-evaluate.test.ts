@@ -1,14 +1,20 @@
 /**
  * Notebook 01's benchmark on notebook 02's backbone (lib/vision/ssl/evaluate.ts): decoders recover properties the
- * features hold and not those they lack; every layer gets every score; the summary picks the best layers.
+ * features hold and not those they lack; every layer gets every score; the summary picks the best layers; the
+ * comparison finds shipped backbones and gives one record per run.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fromRows, selectSites, simulateVentralStream, splitHalfCeiling } from "../lib/neuro";
 import { initBackend, tf } from "../lib/tf";
 import { rng } from "../lib/util/random";
 import { generateStimuli } from "../lib/vision";
 import { BackboneSpec, createBackbone } from "../lib/vision/ssl/backbone";
+import { compareShipped, seedSummary, shippedBackbones } from "../lib/vision/ssl/compare";
 import { benchmarkBackbone, decodeProperties, NeuralBenchmark, summarizeBackbone } from "../lib/vision/ssl/evaluate";
+import { OBJECTIVE_NAMES, SSL_SEEDS, trainSsl } from "../lib/vision/ssl/train";
 
 const TINY: BackboneSpec = {
   name: "tiny", description: "test", inputSize: 64, stem: { kernel: 5, stride: 2, filters: 4 },
@@ -30,16 +36,23 @@ describe("decoding category-orthogonal properties", () => {
   });
 });
 
+let bench: NeuralBenchmark;
+async function smallBenchmark(): Promise<NeuralBenchmark> {
+  if (bench) return bench;
+  // 768 images: splits stratified by object hold out ≥ 64 (one per object).
+  const stimuli = generateStimuli({ seed: 0, imagesPerObject: 4, levels: [0, 3, 6], size: 64 });
+  const neural = await simulateVentralStream(stimuli, { v4Sites: 12, itSites: 24, repetitions: 10 });
+  const V4 = selectSites(neural, "V4"), IT = selectSites(neural, "IT");
+  bench = { stimuli, V4, IT, ceilings: { V4: splitHalfCeiling(V4).ceiling, IT: splitHalfCeiling(IT).ceiling } };
+  return bench;
+}
+
 describe("the benchmark on a backbone", () => {
   it("scores every layer (probe, V4, IT, RSA, decoding) and summarises the best", async () => {
-    // 768 images: splits stratified by object hold out ≥ 64 (one per object).
-    const stimuli = generateStimuli({ seed: 0, imagesPerObject: 4, levels: [0, 3, 6], size: 64 });
-    const neural = await simulateVentralStream(stimuli, { v4Sites: 12, itSites: 24, repetitions: 10 });
-    const V4 = selectSites(neural, "V4"), IT = selectSites(neural, "IT");
-    const bench: NeuralBenchmark = { stimuli, V4, IT, ceilings: { V4: splitHalfCeiling(V4).ceiling, IT: splitHalfCeiling(IT).ceiling } };
+    const b = await smallBenchmark();
     const backbone = createBackbone(1, TINY);
     const before = tf.memory().numTensors;
-    const layers = benchmarkBackbone(backbone, bench, { splits: 2, maxFeatures: 256 });
+    const layers = benchmarkBackbone(backbone, b, { splits: 2, maxFeatures: 256 });
     expect(tf.memory().numTensors).toBe(before);
     expect(layers.map((l) => l.layer)).toEqual(["stem", "block1", "block2", "pool"]);
     for (const l of layers) {
@@ -52,5 +65,23 @@ describe("the benchmark on a backbone", () => {
     expect(summary.V4_layer).toBe(layers.find((l) => l.V4 === summary.V4)!.layer);
     expect(summary.probe_accuracy).toBe(layers[layers.length - 1].probe_accuracy);
     backbone.dispose();
+  }, 120_000);
+
+  it("the comparison finds shipped backbones, lists the missing ones, and gives one record per run", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ssl-compare-"));
+    for (const seed of [0, 1]) {
+      const r = await trainSsl({ objective: "untrained", seed, backbone: TINY, runDir: path.join(root, `run${seed}`), shipRoot: root, verbose: false, evaluate: false });
+      r.backbone.dispose();
+    }
+    const { entries, missing } = shippedBackbones(root);
+    expect(entries.map((e) => `${e.objective}-${e.seed}`)).toEqual(["untrained-0", "untrained-1"]);
+    expect(missing.length).toBe(OBJECTIVE_NAMES.length * SSL_SEEDS.length - 2);
+    const b = await smallBenchmark();
+    const records = compareShipped(entries, b, null, { splits: 2, maxFeatures: 128, layers: ["block2", "pool"] });
+    expect(records.map((r) => r.seed)).toEqual([0, 1]);
+    expect(records[0].IT_image_only).toBeNull();
+    expect(records[0].layers.map((l) => l.layer)).toEqual(["block2", "pool"]);
+    const spread = seedSummary(records, "IT");
+    expect(spread).toEqual([{ objective: "untrained", mean: (records[0].IT + records[1].IT) / 2, min: Math.min(records[0].IT, records[1].IT), max: Math.max(records[0].IT, records[1].IT), seeds: 2 }]);
   }, 120_000);
 });

@@ -1,0 +1,104 @@
+/**
+ * The comparison of notebook 02 (Zhuang et al. 2021, Fig. 2): every shipped backbone (objective × seed) scored
+ * with notebook 01's benchmark (lib/vision/ssl/evaluate.ts), one record per run — what the notebook tabulates and
+ * plots and what out/results/02-ssl-comparison.json holds. A second benchmark (`imageOnly`: the simulated IT
+ * without its label-driven identity part) can be given; its V4/IT scores are reported beside the default's.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import type { Backbone } from "./backbone";
+import { benchmarkBackbone, BenchmarkOptions, LayerScores, NeuralBenchmark, summarizeBackbone } from "./evaluate";
+import { sslPlan } from "./plan";
+import { loadSslBackbone, ObjectiveName } from "./train";
+
+export interface ShippedBackbone {
+  objective: ObjectiveName;
+  seed: number;
+  /** The shipped folder. */
+  dir: string;
+  /** Steps trained (0 for the untrained baseline). */
+  steps: number;
+  /** Training wall time from the manifest, seconds. */
+  wallSeconds: number;
+}
+
+/** The shipped SSL checkpoints of the plan found under `checkpointRoot`, and the plan's folders that are missing. */
+export function shippedBackbones(checkpointRoot: string): { entries: ShippedBackbone[]; missing: string[] } {
+  const entries: ShippedBackbone[] = [], missing: string[] = [];
+  for (const run of sslPlan()) {
+    const dir = path.join(checkpointRoot, run.name);
+    const manifestFile = path.join(dir, "manifest.json");
+    if (!fs.existsSync(manifestFile)) { missing.push(dir); continue; }
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { objective: ObjectiveName; seed: number; steps: number; wall_seconds: number };
+    entries.push({ objective: manifest.objective, seed: manifest.seed, dir, steps: manifest.steps, wallSeconds: manifest.wall_seconds });
+  }
+  return { entries, missing };
+}
+
+/** One run's record (the results file's fields, plus the layer profiles for figures). */
+export interface ComparisonRecord {
+  objective: ObjectiveName;
+  seed: number;
+  probe_accuracy: number;
+  /** Best-layer ceiled predictivity with the default simulation. */
+  V4: number;
+  IT: number;
+  /** The same with IT's identity part off (null when that benchmark was not given). */
+  V4_image_only: number | null;
+  IT_image_only: number | null;
+  rsa_IT: number;
+  IT_layer: string;
+  V4_layer: string;
+  wall_s: number;
+  layers: LayerScores[];
+  layers_image_only: LayerScores[] | null;
+}
+
+/** Score one backbone with the benchmark(s). */
+export function compareBackbone(
+  backbone: Backbone, id: { objective: ObjectiveName; seed: number; wallSeconds: number },
+  bench: NeuralBenchmark, imageOnly: NeuralBenchmark | null, options: BenchmarkOptions = {},
+): ComparisonRecord {
+  const layers = benchmarkBackbone(backbone, bench, options);
+  const summary = summarizeBackbone(layers);
+  const other = imageOnly ? benchmarkBackbone(backbone, imageOnly, options) : null;
+  const otherSummary = other ? summarizeBackbone(other) : null;
+  return {
+    objective: id.objective, seed: id.seed, probe_accuracy: summary.probe_accuracy,
+    V4: summary.V4, IT: summary.IT, V4_image_only: otherSummary?.V4 ?? null, IT_image_only: otherSummary?.IT ?? null,
+    rsa_IT: summary.rsa_IT, IT_layer: summary.IT_layer, V4_layer: summary.V4_layer, wall_s: id.wallSeconds,
+    layers, layers_image_only: other,
+  };
+}
+
+/** Score every shipped backbone; `onEach` reports progress. */
+export function compareShipped(
+  entries: readonly ShippedBackbone[], bench: NeuralBenchmark, imageOnly: NeuralBenchmark | null,
+  options: BenchmarkOptions & { onEach?: (done: number, record: ComparisonRecord) => void } = {},
+): ComparisonRecord[] {
+  return entries.map((entry, k) => {
+    const backbone = loadSslBackbone(entry.dir);
+    try {
+      const record = compareBackbone(backbone, entry, bench, imageOnly, options);
+      options.onEach?.(k + 1, record);
+      return record;
+    } finally {
+      backbone.dispose();
+    }
+  });
+}
+
+/** Mean and spread over seeds per objective, in the order of `objectives`. */
+export function seedSummary(
+  records: readonly ComparisonRecord[], key: "probe_accuracy" | "V4" | "IT" | "V4_image_only" | "IT_image_only" | "rsa_IT",
+): { objective: ObjectiveName; mean: number; min: number; max: number; seeds: number }[] {
+  const byObjective = new Map<ObjectiveName, number[]>();
+  for (const r of records) {
+    const v = r[key];
+    if (v === null) continue;
+    byObjective.set(r.objective, [...(byObjective.get(r.objective) ?? []), v]);
+  }
+  return Array.from(byObjective, ([objective, values]) => ({
+    objective, mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values), seeds: values.length,
+  }));
+}
