@@ -71,6 +71,16 @@ export function compareBackbone(
   };
 }
 
+/** The results file's record of a run (out/results/02-ssl-comparison.json): plain numbers, rounded to 4 decimals. */
+export function resultRecord(r: ComparisonRecord): Record<string, string | number | null> {
+  const round = (x: number | null) => (x === null ? null : Math.round(x * 1e4) / 1e4);
+  return {
+    objective: r.objective, seed: r.seed, probe_accuracy: round(r.probe_accuracy), V4: round(r.V4), IT: round(r.IT),
+    V4_image_only: round(r.V4_image_only), IT_image_only: round(r.IT_image_only), rsa_IT: round(r.rsa_IT),
+    V4_layer: r.V4_layer, IT_layer: r.IT_layer, wall_s: Math.round(r.wall_s),
+  };
+}
+
 /** Score every shipped backbone; `onEach` reports progress. */
 export function compareShipped(
   entries: readonly ShippedBackbone[], bench: NeuralBenchmark, imageOnly: NeuralBenchmark | null,

@@ -339,6 +339,7 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
       backbone: spec,
       seed: options.seed,
       steps: state.step,
+      budget,
       images_per_step: budget.imagesPerStep,
       views_per_image: VIEWS_PER_IMAGE,
       images_seen: state.step * budget.imagesPerStep,
