@@ -2,8 +2,7 @@
  * What notebook 03 (part 2) and 04 report about shipped Ant policies, read from their manifests: each manifest
  * holds the evaluation measured right after training, on the full shipped test sets (100 bodies per σ, the
  * evaluation seed of lib/rl/evaluate.ts). Here: finding them, pooling seeds (mean of the seed means, with the
- * spread across seeds), the published Ant numbers (DMAP's table, Chiappa et al. 2022), and the diagram of the
- * policies' information flow.
+ * spread across seeds), and the published Ant numbers (DMAP's table, Chiappa et al. 2022).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -104,40 +103,4 @@ export function poolSeeds(agents: ShippedAgent[]): SeedPooled[] {
 export function trainingLog<L = AdaptationLog>(agent: ShippedAgent): L[] {
   const file = path.join(agent.dir, "training-log.jsonl");
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as L) : [];
-}
-
-/**
- * Boxes and arrows of the four policies' information flow, as a plotly figure (data + layout): what each
- * controller reads, and which part is trained how.
- */
-export function adaptationDiagram(): { data: object[]; layout: object } {
-  const rows: { label: string; boxes: { text: string; x: number; colour: string }[] }[] = [
-    { label: "Simple", boxes: [{ text: "x<sub>t</sub>", x: 0.1, colour: "#ddd" }, { text: "π (MLP)", x: 0.55, colour: "#9ecae1" }] },
-    { label: "Oracle", boxes: [{ text: "true body e<sub>t</sub>", x: 0.1, colour: "#fdae6b" }, { text: "μ → z<sub>t</sub>", x: 0.32, colour: "#9ecae1" }, { text: "π(x<sub>t</sub>, a<sub>t−1</sub>, z<sub>t</sub>)", x: 0.55, colour: "#9ecae1" }] },
-    { label: "RMA", boxes: [{ text: "history (x, a)<sub>t−49…t</sub>", x: 0.1, colour: "#ddd" }, { text: "φ → ẑ<sub>t</sub><br>(regress z, phase 2)", x: 0.32, colour: "#a1d99b" }, { text: "π frozen (from Oracle)", x: 0.55, colour: "#c6dbef" }] },
-    { label: "TCN", boxes: [{ text: "history (x, a)<sub>t−49…t</sub>", x: 0.1, colour: "#ddd" }, { text: "φ → ẑ<sub>t</sub>", x: 0.32, colour: "#9ecae1" }, { text: "π(x<sub>t</sub>, a<sub>t−1</sub>, ẑ<sub>t</sub>)", x: 0.55, colour: "#9ecae1" }] },
-  ];
-  const shapes: object[] = [];
-  const annotations: object[] = [];
-  rows.forEach((row, r) => {
-    const y = 0.85 - r * 0.24;
-    annotations.push({ x: -0.02, y, text: `<b>${row.label}</b>`, showarrow: false, xanchor: "right", font: { size: 14 } });
-    row.boxes.forEach((b, k) => {
-      shapes.push({ type: "rect", x0: b.x - 0.1, x1: b.x + 0.1, y0: y - 0.08, y1: y + 0.08, fillcolor: b.colour, line: { color: "#555" } });
-      annotations.push({ x: b.x, y, text: b.text, showarrow: false, font: { size: 12 } });
-      const next = row.boxes[k + 1];
-      const to = next ? next.x - 0.1 : 0.78;
-      annotations.push({ x: to, y, ax: b.x + 0.1, ay: y, xref: "x", yref: "y", axref: "x", ayref: "y", text: "", showarrow: true, arrowhead: 2 });
-    });
-    annotations.push({ x: 0.86, y, text: "action a<sub>t</sub>", showarrow: false, font: { size: 12 } });
-  });
-  annotations.push({ x: 0.5, y: 1.04, text: "blue: trained by PPO (critic also sees e<sub>t</sub>) · green: trained by regression on the Oracle's z · orange: privileged", showarrow: false, font: { size: 12 } });
-  return {
-    data: [],
-    layout: {
-      title: { text: "What each controller reads" }, height: 420, shapes, annotations,
-      xaxis: { range: [-0.15, 0.95], visible: false, title: { text: "information flow →" } },
-      yaxis: { range: [0.05, 1.08], visible: false, title: { text: "policy" } },
-    },
-  };
 }

@@ -1,0 +1,154 @@
+/**
+ * Figures of notebook 03's part 2 (adaptive policies), built from shipped manifests (lib/rl/report.ts) and from
+ * live rollouts (lib/rl/rma.ts), so that the notebook's cells show the analysis in a few lines.
+ */
+import type { Data, Figure } from "../show";
+import type { LatentTrace } from "./rma";
+import { SeedPooled, ShippedAgent, trainingLog } from "./report";
+
+const COLOURS: Record<string, string> = { simple: "#1f77b4", oracle: "#ff7f0e", rma: "#2ca02c", tcn: "#d62728", dmap: "#9467bd", random: "#7f7f7f" };
+const LABELS: Record<string, string> = { simple: "Simple", oracle: "Oracle", rma: "RMA", tcn: "TCN", dmap: "DMAP" };
+export const policyLabel = (kind: string) => LABELS[kind] ?? kind;
+
+/**
+ * Return vs test σ for every policy trained at `trainSigma`: mean of the seed means, error bars = spread across
+ * seeds (std; none for one seed), and the random-action floor.
+ */
+export function returnVsTestSigma(pooled: SeedPooled[], trainSigma: number, floor: { testSigma: number; meanReturn: number }[]): Figure {
+  const kinds = [...new Set(pooled.filter((p) => p.trainSigma === trainSigma).map((p) => p.policy))];
+  const data: Data[] = kinds.map((kind) => {
+    const rows = pooled.filter((p) => p.policy === kind && p.trainSigma === trainSigma).sort((a, b) => a.testSigma - b.testSigma);
+    const seeds = rows[0]?.seeds.length ?? 0;
+    return {
+      type: "scatter", mode: "lines+markers", name: `${policyLabel(kind)} (${seeds} seed${seeds === 1 ? "" : "s"})`,
+      x: rows.map((r) => r.testSigma), y: rows.map((r) => r.meanReturn), line: { color: COLOURS[kind] },
+      error_y: { type: "data", array: rows.map((r) => r.seedSpread), visible: seeds > 1 },
+    } as Data;
+  });
+  data.push({
+    type: "scatter", mode: "lines", name: "random actions (floor)", x: floor.map((f) => f.testSigma), y: floor.map((f) => f.meanReturn),
+    line: { color: COLOURS.random, dash: "dot" },
+  } as Data);
+  return {
+    data,
+    layout: {
+      title: { text: `Policies trained at σ = ${trainSigma}: return on the shipped test sets (100 bodies per σ; bars: spread across seeds)` },
+      xaxis: { title: { text: "test σ (range of body perturbations)" }, tickvals: [0.1, 0.3, 0.5, 0.7] },
+      yaxis: { title: { text: "episodic return (reward units)" } },
+    },
+  };
+}
+
+/** RMA phase 2: the on-policy error of ẑ per round, and how fast ẑ settles within an episode, for each shipped RMA agent. */
+export function phase2Figures(rmaAgents: ShippedAgent[]): Figure[] {
+  const rounds: Data[] = rmaAgents.map((a) => ({
+    type: "scatter", mode: "lines", name: `${a.manifest.name}`,
+    x: a.manifest.rma_phase2!.rounds.map((r) => r.env_steps), y: a.manifest.rma_phase2!.rounds.map((r) => r.error_on_policy),
+  } as Data));
+  const within: Data[] = rmaAgents.flatMap((a) => {
+    const c = a.manifest.rma_phase2!.convergence;
+    const t = c.meanErrorByStep.map((_, k) => k * 0.05);
+    return [
+      { type: "scatter", mode: "lines", name: `${a.manifest.name}: mean |ẑ − z|`, x: t, y: c.meanErrorByStep } as Data,
+      { type: "scatter", mode: "lines", name: `${a.manifest.name}: threshold`, x: [0, t[t.length - 1]], y: [c.threshold, c.threshold], line: { dash: "dash" } } as Data,
+    ];
+  });
+  return [
+    {
+      data: rounds,
+      layout: {
+        title: { text: "Phase 2: error of ẑ on each round's own rollout, before training on it" },
+        xaxis: { title: { text: "phase-2 env steps" } },
+        yaxis: { title: { text: "mean (ẑ − z)² per latent dimension" }, type: "log" },
+      },
+    },
+    {
+      data: within,
+      layout: {
+        title: { text: "Within an episode: how fast ẑ finds z (deployed RMA, bodies of its training σ)" },
+        xaxis: { title: { text: "time since the episode began (s)" } },
+        yaxis: { title: { text: "|ẑ − z| (root mean square over 8 dimensions)" } },
+      },
+    },
+  ];
+}
+
+/** z (dashed) and ẑ (solid) over one episode, for the first `dims` latent dimensions; a line where the body changed. */
+export function latentTraceFigure(trace: LatentTrace, options: { dims?: number; changeAt?: number; title: string }): Figure {
+  const dims = options.dims ?? 3;
+  const t = trace.z.map((_, k) => k * 0.05);
+  const palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
+  const data: Data[] = [];
+  for (let d = 0; d < dims; d++) {
+    data.push({ type: "scatter", mode: "lines", name: `z[${d}] (true body)`, x: t, y: trace.z.map((z) => z[d]), line: { color: palette[d], dash: "dash" } } as Data);
+    data.push({ type: "scatter", mode: "lines", name: `ẑ[${d}] (from history)`, x: t, y: trace.zHat.map((z) => z[d]), line: { color: palette[d] } } as Data);
+  }
+  const shapes = options.changeAt !== undefined
+    ? [{ type: "line", x0: options.changeAt * 0.05, x1: options.changeAt * 0.05, yref: "paper", y0: 0, y1: 1, line: { color: "#555", dash: "dot" } }]
+    : [];
+  return {
+    data,
+    layout: {
+      title: { text: options.title }, shapes,
+      xaxis: { title: { text: "time (s)" } }, yaxis: { title: { text: "latent value" } },
+    },
+  } as Figure;
+}
+
+/** Training curves (episodic return vs env steps, smoothed) of several agents, one line per seed. */
+export function learningCurves(agents: ShippedAgent[], title: string): Figure {
+  const smooth = (ys: number[], k = 10) => ys.map((_, i) => {
+    const w = ys.slice(Math.max(0, i - k + 1), i + 1).filter(Number.isFinite);
+    return w.length ? w.reduce((a, b) => a + b, 0) / w.length : NaN;
+  });
+  return {
+    data: agents.map((a) => {
+      const log = trainingLog<{ globalStep: number; episodicReturn: number }>(a);
+      return {
+        type: "scatter", mode: "lines", name: `${policyLabel(a.manifest.config.policy)} seed ${a.manifest.config.seed}`,
+        x: log.map((l) => l.globalStep), y: smooth(log.map((l) => l.episodicReturn ?? NaN)),
+        line: { color: COLOURS[a.manifest.config.policy] },
+      } as Data;
+    }),
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: "env steps" } }, yaxis: { title: { text: "episodic return during training (smoothed)" } },
+    },
+  };
+}
+
+/**
+ * Boxes and arrows of the four policies' information flow, as a plotly figure (data + layout): what each
+ * controller reads, and which part is trained how.
+ */
+export function adaptationDiagram(): Figure {
+  const rows: { label: string; boxes: { text: string; x: number; colour: string }[] }[] = [
+    { label: "Simple", boxes: [{ text: "x<sub>t</sub>", x: 0.1, colour: "#ddd" }, { text: "π (MLP)", x: 0.55, colour: "#9ecae1" }] },
+    { label: "Oracle", boxes: [{ text: "true body e<sub>t</sub>", x: 0.1, colour: "#fdae6b" }, { text: "μ → z<sub>t</sub>", x: 0.32, colour: "#9ecae1" }, { text: "π(x<sub>t</sub>, a<sub>t−1</sub>, z<sub>t</sub>)", x: 0.55, colour: "#9ecae1" }] },
+    { label: "RMA", boxes: [{ text: "history (x, a)<sub>t−49…t</sub>", x: 0.1, colour: "#ddd" }, { text: "φ → ẑ<sub>t</sub><br>(regress z, phase 2)", x: 0.32, colour: "#a1d99b" }, { text: "π frozen (from Oracle)", x: 0.55, colour: "#c6dbef" }] },
+    { label: "TCN", boxes: [{ text: "history (x, a)<sub>t−49…t</sub>", x: 0.1, colour: "#ddd" }, { text: "φ → ẑ<sub>t</sub>", x: 0.32, colour: "#9ecae1" }, { text: "π(x<sub>t</sub>, a<sub>t−1</sub>, ẑ<sub>t</sub>)", x: 0.55, colour: "#9ecae1" }] },
+  ];
+  const shapes: object[] = [];
+  const annotations: object[] = [];
+  rows.forEach((row, r) => {
+    const y = 0.85 - r * 0.24;
+    annotations.push({ x: -0.02, y, text: `<b>${row.label}</b>`, showarrow: false, xanchor: "right", font: { size: 14 } });
+    row.boxes.forEach((b, k) => {
+      shapes.push({ type: "rect", x0: b.x - 0.1, x1: b.x + 0.1, y0: y - 0.08, y1: y + 0.08, fillcolor: b.colour, line: { color: "#555" } });
+      annotations.push({ x: b.x, y, text: b.text, showarrow: false, font: { size: 12 } });
+      const next = row.boxes[k + 1];
+      const to = next ? next.x - 0.1 : 0.78;
+      annotations.push({ x: to, y, ax: b.x + 0.1, ay: y, xref: "x", yref: "y", axref: "x", ayref: "y", text: "", showarrow: true, arrowhead: 2 });
+    });
+    annotations.push({ x: 0.86, y, text: "action a<sub>t</sub>", showarrow: false, font: { size: 12 } });
+  });
+  annotations.push({ x: 0.5, y: 1.04, text: "blue: trained by PPO (critic also sees e<sub>t</sub>) · green: trained by regression on the Oracle's z · orange: privileged", showarrow: false, font: { size: 12 } });
+  return {
+    data: [],
+    layout: {
+      title: { text: "What each controller reads" }, height: 420, shapes, annotations,
+      xaxis: { range: [-0.15, 0.95], visible: false, title: { text: "information flow →" } },
+      yaxis: { range: [0.05, 1.08], visible: false, title: { text: "policy" } },
+    },
+  };
+}
