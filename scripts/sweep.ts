@@ -18,7 +18,7 @@ import { gatherRows, writeGathered } from "../lib/sweep/gather";
 import { RunSpec } from "../lib/sweep/plan";
 import { LoadedPlan, loadPlan, planFromScript, planSources, selectRuns } from "../lib/sweep/plans";
 import { runPlanHere } from "../lib/sweep/run";
-import { onPath, sbatchScript, slurmRunStates, submit } from "../lib/sweep/slurm";
+import { checkSlurmTime, onPath, sbatchScript, slurmRunStates, submit } from "../lib/sweep/slurm";
 import { formatStatus, planTotals, resolveIn, runStatus, textTable } from "../lib/sweep/status";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -123,12 +123,14 @@ async function run(p: Parsed): Promise<void> {
 }
 
 function slurm(p: Parsed): void {
+  const time = one(p.options, "time");
+  if (time !== undefined) checkSlurmTime(time);
   const plan = onePlan(p);
   const runs = selectRuns(plan, p.options.only ?? []).filter((r) => runStatus(r, ROOT).state !== "shipped");
   if (runs.length === 0) { console.log(`plan ${plan.name}: every selected run is shipped; nothing to submit`); return; }
   const stateDir = stateDirOf(plan, p.options);
   const script = sbatchScript(runs, {
-    planName: plan.name, root: ROOT, stateDir, partition: one(p.options, "partition"), cpus: positiveInt(p.options, "cpus"), time: one(p.options, "time"),
+    planName: plan.name, root: ROOT, stateDir, partition: one(p.options, "partition"), cpus: positiveInt(p.options, "cpus"), time,
   });
   fs.mkdirSync(path.join(stateDir, "logs"), { recursive: true });
   const file = path.join(stateDir, `${plan.name}.sbatch`);

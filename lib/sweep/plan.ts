@@ -20,9 +20,9 @@
  */
 import * as fs from "fs";
 
-/** What a run's budget counts. */
-export type PlanUnit = "env steps" | "epochs";
-export const PLAN_UNITS: readonly PlanUnit[] = ["env steps", "epochs"];
+/** What a run's budget counts: environment steps (RL), epochs, or optimizer steps. */
+export type PlanUnit = "env steps" | "epochs" | "steps";
+export const PLAN_UNITS: readonly PlanUnit[] = ["env steps", "epochs", "steps"];
 
 /** One run of a plan: what `--plan --json` prints, one object per run. Paths are relative to the project root or absolute. */
 export interface RunSpec {
@@ -36,7 +36,7 @@ export interface RunSpec {
   shipDir: string;
   /** Every folder the run ships (snapshots, then shipDir); absent: only shipDir. */
   ships?: string[];
-  /** The run's budget, in `unit`s. */
+  /** The run's budget, in `unit`s (0 for a run that only writes its checkpoint, e.g. an untrained baseline). */
   total: number;
   unit: PlanUnit;
   /**
@@ -89,7 +89,7 @@ export function validateRunSpec(value: unknown, where: string): RunSpec {
   if (r.ships !== undefined && !(Array.isArray(r.ships) && r.ships.every((s) => typeof s === "string" && s))) {
     throw new Error(`${who}: 'ships' must be an array of folder paths`);
   }
-  if (typeof r.total !== "number" || !(r.total > 0)) throw new Error(`${who}: 'total' must be a positive number`);
+  if (typeof r.total !== "number" || !(r.total >= 0)) throw new Error(`${who}: 'total' must be a number ≥ 0`);
   if (!PLAN_UNITS.includes(r.unit as PlanUnit)) throw new Error(`${who}: 'unit' must be one of ${PLAN_UNITS.map((u) => `"${u}"`).join(", ")}`);
   return r as unknown as RunSpec;
 }

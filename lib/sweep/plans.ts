@@ -6,7 +6,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { parsePlan, readPlanFile, RunSpec } from "./plan";
+import { parsePlan, readPlanFile, RunSpec, shellQuote } from "./plan";
 
 export interface PlanSource {
   /** The plan's name: the script's name without `train:`. */
@@ -22,10 +22,28 @@ export interface LoadedPlan {
   runs: RunSpec[];
 }
 
+const npmScripts = (root: string) =>
+  (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts?: Record<string, string> }).scripts ?? {};
+
 export function planSources(root: string): PlanSource[] {
-  const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts?: Record<string, string> };
-  return Object.keys(pkg.scripts ?? {}).filter((s) => s.startsWith("train:")).map((script) => ({ name: script.slice("train:".length), script }));
+  return Object.keys(npmScripts(root)).filter((s) => s.startsWith("train:")).map((script) => ({ name: script.slice("train:".length), script }));
 }
+
+/**
+ * The shell line `npm run <command>` runs (the package.json script and the arguments after "--"), to run with
+ * node_modules/.bin on PATH. Sweeps run this rather than npm: SLURM's and the sweep's SIGTERM then reach the trainer
+ * (measured here: processes under `npm run` never got the SIGTERM of `scontrol requeue`, nor its SIGKILL).
+ */
+export function scriptCommandLine(root: string, spec: RunSpec): string {
+  const [script, dashes, ...args] = spec.command;
+  const text = npmScripts(root)[script];
+  if (text === undefined) throw new Error(`run '${spec.name}': package.json has no script '${script}'`);
+  if (dashes !== undefined && dashes !== "--") throw new Error(`run '${spec.name}': the command must be [script, "--", options…], got ${JSON.stringify(spec.command)}`);
+  return [text, ...args.map(shellQuote)].join(" ");
+}
+
+/** PATH with the project's node_modules/.bin first, as npm run has it. */
+export const npmPath = (root: string) => `${path.join(root, "node_modules", ".bin")}${path.delimiter}${process.env.PATH ?? ""}`;
 
 /** The plan a script prints, or the reason it has none (the script does not accept --plan yet, or failed). */
 export function planFromScript(root: string, source: PlanSource): LoadedPlan | { name: string; source: string; missing: string } {

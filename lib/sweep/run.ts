@@ -2,11 +2,14 @@
  * A plan run here: the unfinished runs one after another (or `jobs` at a time), each through its own resumable
  * command, so that interrupting the sweep (Ctrl-C: the trainers save a checkpoint on SIGINT) and running it again
  * continues where it stopped. One progress line per run and the plan's ETA, from the pace measured in this sweep.
+ * Each run's `npm run` command is run without npm (lib/sweep/plans.ts scriptCommandLine), so that a signal to the
+ * sweep reaches the trainer.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { commandLine, RunSpec } from "./plan";
+import { npmPath, scriptCommandLine } from "./plans";
 import { runLogFile } from "./slurm";
 import { planTotals, runStatus } from "./status";
 
@@ -62,8 +65,8 @@ export async function runPlanHere(planName: string, runs: RunSpec[], o: RunHereO
     log.write(`sweep: ${new Date().toISOString()} run here: ${commandLine(spec)}\n`);
     const t0 = Date.now();
     // Ctrl-C in the terminal reaches the trainer directly (same process group); a SIGTERM to the sweep is passed on.
-    const child = spawn("npm", ["run", ...spec.command], { cwd: o.root, stdio: ["ignore", "pipe", "pipe"] });
-    const forward = () => child.kill("SIGINT");
+    const child = spawn("sh", ["-c", `exec ${scriptCommandLine(o.root, spec)}`], { cwd: o.root, env: { ...process.env, PATH: npmPath(o.root) }, stdio: ["ignore", "pipe", "pipe"] });
+    const forward = () => child.kill("SIGTERM");
     process.on("SIGTERM", forward);
     const prefix = (chunk: Buffer) => {
       log.write(chunk);

@@ -9,6 +9,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { commandLine, RunSpec, shellQuote } from "./plan";
+import { scriptCommandLine } from "./plans";
 
 export interface SbatchOptions {
   planName: string;
@@ -61,13 +62,15 @@ export function sbatchScript(runs: RunSpec[], o: SbatchOptions): string {
     "#SBATCH --open-mode=append",
     "#SBATCH --requeue",
     "set -u",
+    `export PATH=${q(path.join(path.resolve(o.root), "node_modules", ".bin"))}:"$PATH"`,
     `names=(${runs.map((r) => q(r.name)).join(" ")})`,
     'name=${names[$SLURM_ARRAY_TASK_ID]}',
     `log=${q(logs)}/$name.log`,
     `mkdir -p ${q(logs)}`,
     'echo "sweep: $(date -u +%FT%TZ) task $SLURM_ARRAY_TASK_ID of job $SLURM_ARRAY_JOB_ID (restart ${SLURM_RESTART_COUNT:-0}) on $(hostname): $name" >>"$log"',
     'case $SLURM_ARRAY_TASK_ID in',
-    ...runs.map((r, i) => `  ${i}) ${commandLine(r)} >>"$log" 2>&1 & ;;`),
+    "  # Each run's `npm run` command, run without npm so that SLURM's SIGTERM reaches the trainer.",
+    ...runs.map((r, i) => `  ${i}) # ${commandLine(r)}\n     ${scriptCommandLine(o.root, r)} >>"$log" 2>&1 & ;;`),
     "esac",
     "child=$!",
     "# SLURM signals every process of the task; keep this shell alive until the trainer has saved its checkpoint.",

@@ -74,23 +74,15 @@ export function runStatus(spec: RunSpec, root: string): RunStatus {
 
 export interface PlanTotals {
   unit: PlanUnit;
-  runs: number;
-  shipped: number;
-  partway: number;
-  notStarted: number;
   done: number;
   total: number;
 }
 
-/** Done and remaining budget of a plan, per unit (a plan usually has one). */
+/** Done and total budget of a plan, per unit (a plan usually has one). */
 export function planTotals(statuses: RunStatus[]): PlanTotals[] {
   const byUnit = new Map<PlanUnit, PlanTotals>();
   for (const s of statuses) {
-    const t = byUnit.get(s.spec.unit) ?? { unit: s.spec.unit, runs: 0, shipped: 0, partway: 0, notStarted: 0, done: 0, total: 0 };
-    t.runs++;
-    if (s.state === "shipped") t.shipped++;
-    else if (s.state === "partway") t.partway++;
-    else t.notStarted++;
+    const t = byUnit.get(s.spec.unit) ?? { unit: s.spec.unit, done: 0, total: 0 };
     t.done += s.done;
     t.total += s.spec.total;
     byUnit.set(s.spec.unit, t);
@@ -115,10 +107,9 @@ export function formatStatus(planName: string, statuses: RunStatus[], root: stri
     return [s.spec.name, s.state, `${fmt(s.done)}/${fmt(s.spec.total)} ${s.spec.unit}`, folders, ...(slurm ? [slurm.get(s.spec.name) ?? "-"] : [])];
   });
   const lines = [`plan ${planName}`, textTable([header, ...rows])];
-  for (const t of planTotals(statuses)) {
-    lines.push(`${t.runs} runs: ${t.shipped} shipped, ${t.partway} partway, ${t.notStarted} not started; ` +
-      `${fmt(t.done)} of ${fmt(t.total)} ${t.unit} done, ${fmt(t.total - t.done)} remaining`);
-  }
+  const count = (state: RunState) => statuses.filter((s) => s.state === state).length;
+  lines.push(`${statuses.length} runs: ${count("shipped")} shipped, ${count("partway")} partway, ${count("not started")} not started; ` +
+    planTotals(statuses).map((t) => `${fmt(t.done)} of ${fmt(t.total)} ${t.unit} done, ${fmt(t.total - t.done)} remaining`).join("; "));
   const shippedTo = [...new Set(statuses.map((s) => rel(path.dirname(resolveIn(root, s.spec.shipDir)))))];
   lines.push(`(shipped folders under ${shippedTo.join(", ")})`);
   return lines.join("\n");
