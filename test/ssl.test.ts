@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../lib/tf";
-import { hasCheckpoint, layersModelArrays } from "../lib/tf/checkpoint";
+import { hasCheckpoint, layersModelArrays, loadCheckpoint } from "../lib/tf/checkpoint";
 import { rng } from "../lib/util/random";
 import { augment, augmentationParams, gaussianTaps, MILD_AUGMENTATION, STRONG_AUGMENTATION } from "../lib/vision/ssl/augment";
 import { BackboneSpec, createBackbone } from "../lib/vision/ssl/backbone";
@@ -16,6 +16,7 @@ import { NEIGHBOURS, patchBox, relativePositionLabel, relativePositionTask } fro
 import { rotateQuarterTurns, rotationLabels } from "../lib/vision/ssl/rotation";
 import { infoNCE } from "../lib/vision/ssl/simclr";
 import { negativeCosine, normalizedStd, simsiamLoss } from "../lib/vision/ssl/simsiam";
+import { byolLoss, movingAverageUpdate } from "../lib/vision/ssl/byol";
 import { sslPlan } from "../lib/vision/ssl/plan";
 import {
   batchIndices, loadSslBackbone, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_SEEDS, SslBudget, trainSsl,
@@ -93,6 +94,31 @@ describe("SimSiam", () => {
     const spread = normalizedStd(tf.randomNormal([2000, 16], 0, 1, "float32", 7) as tf.Tensor2D).dataSync()[0];
     expect(spread).toBeGreaterThan(0.8 / 4);
     expect(spread).toBeLessThan(1.2 / 4);
+  });
+});
+
+describe("BYOL", () => {
+  it("loss: 0 when predictions point along the targets, 4 when opposite; the target gets no gradient", () => {
+    const p = tf.tensor2d([[1, 0], [0, 2]]);
+    expect(byolLoss(p, p, tf.tensor2d([[2, 0], [0, 1]]), tf.tensor2d([[5, 0], [0, 3]])).dataSync()[0]).toBeCloseTo(0, 6);
+    expect(byolLoss(p, p, tf.neg(p) as tf.Tensor2D, tf.neg(p) as tf.Tensor2D).dataSync()[0]).toBeCloseTo(4, 6);
+    const [a, b, c, d] = [1, 2, 3, 4].map((s) => tf.randomNormal([4, 3], 0, 1, "float32", s) as tf.Tensor2D);
+    const grads = tf.grads((w: tf.Tensor, x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
+      byolLoss(w as tf.Tensor2D, x as tf.Tensor2D, y as tf.Tensor2D, z as tf.Tensor2D))([a, b, c, d]);
+    expect(tf.max(tf.abs(grads[0])).dataSync()[0]).toBeGreaterThan(1e-4);
+    expect(tf.max(tf.abs(grads[3])).dataSync()[0]).toBe(0);
+  });
+
+  it("the target moves a fraction 1 − τ of the way to the online weights", () => {
+    const make = (value: number) => {
+      const input = tf.input({ shape: [2] });
+      return tf.model({ inputs: input, outputs: tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.constant({ value }) }).apply(input) as tf.SymbolicTensor });
+    };
+    const target = make(1), online = make(3);
+    movingAverageUpdate(target, online, 0.9);
+    expect(Array.from(target.getWeights()[0].dataSync())).toEqual([1.2000000476837158, 1.2000000476837158]);
+    target.dispose();
+    online.dispose();
   });
 });
 
@@ -265,6 +291,30 @@ describe("training", () => {
     [whole, again, resumed].forEach((r) => r.backbone.dispose());
     loaded.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
+  it("BYOL's target is checkpointed: a resumed run ends where an uninterrupted one does", async () => {
+    const options = { objective: "byol" as const, seed: 1, budget: TINY_BUDGET, backbone: TINY, shipRoot: null, verbose: false, evaluate: false };
+    const wholeDir = tmp("ssl-byol-a-");
+    const whole = await trainSsl({ ...options, runDir: wholeDir });
+    const runDir = tmp("ssl-byol-b-");
+    (await trainSsl({ ...options, runDir, maxSteps: 2 })).backbone.dispose();
+    const resumed = await trainSsl({ ...options, runDir });
+    // The target's moving average continues from the checkpoint (a fresh target would lag the whole run's).
+    const targetOf = (dir: string) => Array.from(loadCheckpoint(path.join(dir, "checkpoint")).tensors.values()).filter((t) => t.name.startsWith("target-backbone/"));
+    const [ta, tc] = [targetOf(wholeDir), targetOf(runDir)];
+    expect(ta.length).toBeGreaterThan(0);
+    ta.forEach((w, i) => {
+      const worst = w.values.reduce((m, v, k) => Math.max(m, Math.abs(v - tc[i].values[k])), 0);
+      expect(worst, w.name).toBeLessThan(1e-6);
+    });
+    const a = layersModelArrays(whole.backbone.net, "b"), c = layersModelArrays(resumed.backbone.net, "b");
+    a.forEach((w, i) => {
+      const worst = w.values.reduce((m, v, k) => Math.max(m, Math.abs(v - c[i].values[k])), 0);
+      expect(worst, w.name).toBeLessThan(1e-4);
+    });
+    whole.backbone.dispose();
+    resumed.backbone.dispose();
   }, 120_000);
 
   it("the untrained baseline ships its initial weights after 0 steps; the plan lists every objective × seed", async () => {

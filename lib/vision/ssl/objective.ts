@@ -34,6 +34,13 @@ export interface Objective {
    * (views, rotations, patches) come from `r`; `noiseSeed` seeds tf noise. Called inside `optimizer.minimize`.
    */
   step(batch: SourceBatch, r: Rng, noiseSeed: number): ObjectiveOutput;
+  /**
+   * Networks the objective keeps but does not train by gradient (BYOL's target), by name: saved in checkpoints as
+   * `target-<name>/…`, updated by `afterStep`.
+   */
+  readonly targets?: Readonly<Record<string, tf.LayersModel>>;
+  /** Called after each optimizer step (BYOL: the target's moving average of the online weights). */
+  afterStep?(): void;
   dispose(): void;
 }
 

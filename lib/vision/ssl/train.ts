@@ -29,6 +29,7 @@ import { categoryLabels, VISION_DATA_SEEDS, visionTrainingSet } from "../train";
 import { STRONG_AUGMENTATION, MILD_AUGMENTATION } from "./augment";
 import { Backbone, BackboneSpec, createBackbone, RESNET_S } from "./backbone";
 import { autoencoderObjective } from "./autoencoder";
+import { byolObjective } from "./byol";
 import type { Objective, SourceBatch } from "./objective";
 import { VIEWS_PER_IMAGE } from "./objective";
 import { relativePositionObjective } from "./relative-position";
@@ -61,6 +62,7 @@ export const OBJECTIVES = {
   "relative-position": { description: "where a patch lies relative to the centre patch (8-way)", paper: "Doersch et al. 2015", augmentation: "none", create: relativePositionObjective },
   simclr: { description: "contrastive: find the other view of the same image (InfoNCE)", paper: "Chen et al. 2020", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: simclrObjective },
   simsiam: { description: "non-contrastive: predict the other view's projection (stop-gradient)", paper: "Chen & He 2021", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: simsiamObjective },
+  byol: { description: "non-contrastive: predict a moving-average target's projection of the other view", paper: "Grill et al. 2020", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: byolObjective },
 } satisfies Record<string, ObjectiveInfo>;
 
 export type ObjectiveName = keyof typeof OBJECTIVES;
@@ -292,8 +294,10 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
     objective: options.objective, backbone: spec, seed: options.seed, step: 0, identity, log: [], wallSeconds: 0,
     intervalSums: {}, intervalSteps: 0, optimizerNames: [],
   };
+  const targets = Object.entries(objective?.targets ?? {});
   const weightArrays = (): NamedArray[] => [
     ...layersModelArrays(backbone.net, "backbone"), ...heads.flatMap(([n, h]) => layersModelArrays(h, `head-${n}`)),
+    ...targets.flatMap(([n, t]) => layersModelArrays(t, `target-${n}`)),
   ];
 
   if (hasCheckpoint(checkpointDir)) {
@@ -305,6 +309,7 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
     const source = `checkpoint ${checkpointDir}`;
     restoreLayersModel(backbone.net, "backbone", loaded.tensors, source, spec.name);
     heads.forEach(([n, h]) => restoreLayersModel(h, `head-${n}`, loaded.tensors, source, n));
+    targets.forEach(([n, t]) => restoreLayersModel(t, `target-${n}`, loaded.tensors, source, n));
     await restoreOptimizer(optimizer, loaded.tensors, state.optimizerNames, checkpointDir);
     say(`resuming ${name} at step ${state.step} of ${totalSteps} from ${checkpointDir}`);
   }
@@ -393,6 +398,7 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
         }, true, variables);
         return (cost as tf.Scalar).dataSync()[0];
       });
+      objective.afterStep?.();
       const metrics = Object.fromEntries(Object.entries(kept).map(([k, v]) => [k, v.dataSync()[0]]));
       tf.dispose(Object.values(kept));
       const dt = (Date.now() - t0) / 1000;
