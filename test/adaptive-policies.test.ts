@@ -136,6 +136,11 @@ describe("Oracle, RMA and TCN networks", () => {
       const sum = (s: { offset: number; size: number } | null) => (s ? g.slice(s.offset, s.offset + s.size).reduce((p, q) => p + q, 0) : 0);
       expect(sum(layout[reads])).toBeGreaterThan(0);
       expect(sum(layout[ignores])).toBe(0);
+      if (layout.history && kind === "tcn") {
+        // The strided convolutions must not drop the newest frame.
+        const h = layout.history;
+        expect(sum({ offset: h.offset + (h.length - 1) * h.channels, size: h.channels })).toBeGreaterThan(0);
+      }
       x.dispose();
       policy.dispose();
     }

@@ -8,6 +8,7 @@
  *   oracle  x_t, a_{t−1} and z = μ(true morphology)               lib/rl/policies/adaptive.ts
  *   rma     the oracle with ẑ from the history (phase 2)          lib/rl/policies/adaptive.ts, lib/rl/rma.ts
  *   tcn     history encoder trained end to end by PPO             lib/rl/policies/adaptive.ts
+ *   dmap    per-channel temporal features, attention per joint, 8 joint controllers   lib/rl/policies/dmap.ts
  */
 import { tf } from "../tf";
 import { hasCheckpoint, loadCheckpoint, NamedArray, saveCheckpoint } from "../tf/checkpoint";
@@ -17,11 +18,12 @@ import type { ActFn } from "./evaluate";
 import { AgentInputs, InputLayout, InputSpec } from "./inputs";
 import { RunningMeanStd } from "./normalize";
 import { AdaptivePolicy } from "./policies/adaptive";
+import { DMAP_HISTORY, DmapPolicy } from "./policies/dmap";
 import { ActorCritic, GaussianMlp } from "./policies/gaussian-mlp";
 import type { PpoState } from "./ppo";
 
-export type PolicyKind = "simple" | "oracle" | "rma" | "tcn";
-export const POLICY_KINDS: readonly PolicyKind[] = ["simple", "oracle", "rma", "tcn"];
+export type PolicyKind = "simple" | "oracle" | "rma" | "tcn" | "dmap";
+export const POLICY_KINDS: readonly PolicyKind[] = ["simple", "oracle", "rma", "tcn", "dmap"];
 
 /** History length of RMA's adaptation module and of TCN (Kumar et al. 2021 use 50 steps). */
 export const DEFAULT_HISTORY = 50;
@@ -45,13 +47,15 @@ export function parsePolicyKind(value: string): PolicyKind {
 export function agentConfig(c: { policy: PolicyKind; sigma: number; seed: number; hidden?: number[]; historyLength?: number }): AgentConfig {
   const base = { policy: c.policy, sigma: c.sigma, seed: c.seed, hidden: c.hidden ?? [64, 64] };
   if (c.policy === "rma" || c.policy === "tcn") return { ...base, historyLength: c.historyLength ?? DEFAULT_HISTORY };
+  if (c.policy === "dmap") return { ...base, historyLength: c.historyLength ?? DMAP_HISTORY };
   if (c.historyLength !== undefined) throw new Error(`a ${c.policy} policy reads no history; drop --history`);
   return base;
 }
 
 export function inputSpec(config: AgentConfig): InputSpec {
   if (config.policy === "simple") return { previousAction: false, morphology: false, historyLength: 0 };
-  return { previousAction: true, morphology: true, historyLength: config.policy === "oracle" ? 0 : config.historyLength ?? DEFAULT_HISTORY };
+  const defaultHistory = config.policy === "dmap" ? DMAP_HISTORY : DEFAULT_HISTORY;
+  return { previousAction: true, morphology: true, historyLength: config.policy === "oracle" ? 0 : config.historyLength ?? defaultHistory };
 }
 
 /** The input builder of a config's policy for `numEnvs` environments (new statistics, or `obsRms` as they are). */
@@ -69,6 +73,7 @@ export function createPolicy(config: AgentConfig): ActorCritic {
   const layout = new InputLayout(inputSpec(config));
   const options = { hidden: config.hidden, seed: config.seed, initialLogStd: INITIAL_LOG_STD };
   if (config.policy === "simple") return new GaussianMlp(OBSERVATION_SIZE, ACTION_SIZE, options);
+  if (config.policy === "dmap") return new DmapPolicy(layout, { seed: config.seed, initialLogStd: INITIAL_LOG_STD, criticHidden: config.hidden });
   return new AdaptivePolicy(config.policy, layout, options);
 }
 

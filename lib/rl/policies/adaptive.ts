@@ -76,7 +76,8 @@ export class HistoryEncoder {
     const B = windows.shape[0];
     const H = this.historyLength;
     const frames = tf.reshape(windows, [B * H, HISTORY_CHANNELS]) as tf.Tensor2D;
-    let h = tf.reshape(tf.tanh(tf.add(tf.matMul(frames, this.embed.w), this.embed.b)), [B, H, EMBEDDING]) as tf.Tensor3D;
+    // Newest step first, so that the steps a strided convolution leaves over are the oldest, never the current one.
+    let h = tf.reverse(tf.reshape(tf.tanh(tf.add(tf.matMul(frames, this.embed.w), this.embed.b)), [B, H, EMBEDDING]), 1) as tf.Tensor3D;
     for (const c of this.convs) h = tf.relu(tf.add(tf.conv1d(h, c.w as tf.Tensor3D, c.stride, "valid"), c.b)) as tf.Tensor3D;
     const flat = tf.reshape(h, [B, -1]) as tf.Tensor2D;
     return tf.tanh(tf.add(tf.matMul(flat, this.out.w), this.out.b)) as tf.Tensor2D;
