@@ -18,7 +18,7 @@ import { gatherRows, writeGathered } from "../lib/sweep/gather";
 import { RunSpec } from "../lib/sweep/plan";
 import { LoadedPlan, loadPlan, planFromScript, planSources, selectRuns } from "../lib/sweep/plans";
 import { runPlanHere } from "../lib/sweep/run";
-import { checkSlurmTime, onPath, sbatchScript, slurmRunStates, submit } from "../lib/sweep/slurm";
+import { checkSlurmTime, onPath, sbatchScript, slurmRunStates, slurmStages, submit } from "../lib/sweep/slurm";
 import { formatStatus, planTotals, resolveIn, runStatus, textTable } from "../lib/sweep/status";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -114,7 +114,7 @@ function status(p: Parsed): void {
 async function run(p: Parsed): Promise<void> {
   const plan = onePlan(p);
   const result = await runPlanHere(plan.name, selectRuns(plan, p.options.only ?? []), {
-    root: ROOT, stateDir: stateDirOf(plan, p.options), jobs: positiveInt(p.options, "jobs") ?? 1,
+    root: ROOT, stateDir: stateDirOf(plan, p.options), jobs: positiveInt(p.options, "jobs") ?? 1, planRuns: plan.runs,
   });
   if (result.unfinished.length) {
     console.log(`unfinished: ${result.unfinished.map((u) => `${u.name} (${u.reason})`).join("; ")}; run the same command again to continue`);
@@ -129,23 +129,29 @@ function slurm(p: Parsed): void {
   const runs = selectRuns(plan, p.options.only ?? []).filter((r) => runStatus(r, ROOT).state !== "shipped");
   if (runs.length === 0) { console.log(`plan ${plan.name}: every selected run is shipped; nothing to submit`); return; }
   const stateDir = stateDirOf(plan, p.options);
-  const script = sbatchScript(runs, {
-    planName: plan.name, root: ROOT, stateDir, partition: one(p.options, "partition"), cpus: positiveInt(p.options, "cpus"), time,
-  });
+  const stages = slurmStages(runs, (name) => plan.runs.some((r) => r.name === name && runStatus(r, ROOT).state === "shipped"));
   fs.mkdirSync(path.join(stateDir, "logs"), { recursive: true });
-  const file = path.join(stateDir, `${plan.name}.sbatch`);
-  fs.writeFileSync(file, script);
-  if (!p.options.submit) {
-    console.log(script);
-    console.log(`# written to ${rel(file)}; submit with: sbatch ${rel(file)} (or add --submit)`);
+  const files = stages.map((stageRuns, k) => {
+    const file = path.join(stateDir, stages.length === 1 ? `${plan.name}.sbatch` : `${plan.name}-stage${k + 1}.sbatch`);
+    fs.writeFileSync(file, sbatchScript(stageRuns, {
+      planName: plan.name, root: ROOT, stateDir, partition: one(p.options, "partition"), cpus: positiveInt(p.options, "cpus"), time,
+    }));
+    return file;
+  });
+  const later = (k: number) => (k === 0 ? "" : ` --dependency=afterany:<job of stage ${k}>`);
+  if (!p.options.submit || !onPath("sbatch")) {
+    for (const file of files) console.log(fs.readFileSync(file, "utf8"));
+    console.log(`# written to ${files.map(rel).join(", ")}; submit with: ${files.map((f, k) => `sbatch${later(k)} ${rel(f)}`).join(", then ")}` +
+      (p.options.submit ? "" : " (or add --submit)"));
+    if (p.options.submit) throw new Error("sbatch is not on PATH here: nothing submitted. Submit the scripts above on the cluster, as shown");
     return;
   }
-  if (!onPath("sbatch")) {
-    console.log(script);
-    throw new Error(`sbatch is not on PATH here: nothing submitted. The script above is in ${rel(file)}; submit it on the cluster with: sbatch ${rel(file)}`);
-  }
-  const jobId = submit(file, runs, stateDir);
-  console.log(`submitted job ${jobId}: ${runs.length} task${runs.length === 1 ? "" : "s"} (${runs.map((r, i) => `${i} ${r.name}`).join(", ")})`);
+  let previous: string | undefined;
+  stages.forEach((stageRuns, k) => {
+    previous = submit(files[k], stageRuns, stateDir, previous);
+    console.log(`submitted job ${previous}${stages.length > 1 ? ` (stage ${k + 1} of ${stages.length}${k ? `, after job of stage ${k}` : ""})` : ""}: ` +
+      `${stageRuns.length} task${stageRuns.length === 1 ? "" : "s"} (${stageRuns.map((r, i) => `${i} ${r.name}`).join(", ")})`);
+  });
   console.log(`logs: ${rel(path.join(stateDir, "logs"))}/<run>.log; progress: npm run sweep -- status ${p.plans[0]}${one(p.options, "state-dir") ? ` --state-dir ${one(p.options, "state-dir")}` : ""}`);
 }
 

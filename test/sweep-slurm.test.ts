@@ -27,7 +27,6 @@ describe.skipIf(unavailable !== null)(unavailable ? `sweep on SLURM (skipped: ${
   let planFile: string;
   let stateDir: string;
   let runs: RunSpec[];
-  let jobId = "";
   const sweep = (...args: string[]) => spawnSync("npm", ["run", "-s", "sweep", "--", ...args], { cwd: ROOT, env: cluster.env, encoding: "utf8" });
 
   beforeAll(async () => {
@@ -41,9 +40,10 @@ describe.skipIf(unavailable !== null)(unavailable ? `sweep on SLURM (skipped: ${
     runs = [
       ant(0.1, 4096),
       ant(0.3, 8192), // the one to requeue: long enough to be caught after its first checkpoint
-      visionRunSpec({ architecture: "cnn2", seed: 0, epochs: 1, snapshots: [] }, {
+      // After the first Ant run: a second job array that SLURM starts when the first has ended.
+      { ...visionRunSpec({ architecture: "cnn2", seed: 0, epochs: 1, snapshots: [] }, {
         extraArgs: ["--images-per-object", "2", "--checkpoint-every", "1"], runDir: path.join(work, "runs", "vision"), shipRoot: path.join(work, "ship"),
-      }),
+      }), after: ["ant-simple-sigma0.1-seed0"] },
     ];
     planFile = path.join(work, "tiny.json");
     fs.writeFileSync(planFile, JSON.stringify(runs, null, 1));
@@ -75,8 +75,9 @@ describe.skipIf(unavailable !== null)(unavailable ? `sweep on SLURM (skipped: ${
     const t0 = Date.now();
     const submitted = sweep("slurm", planFile, "--cpus", "1", "--time", "10:00", "--submit", "--state-dir", stateDir);
     expect(submitted.status, submitted.stderr).toBe(0);
-    jobId = /submitted job (\d+)/.exec(submitted.stdout)?.[1] ?? "";
-    expect(jobId).not.toBe("");
+    const jobs = [...submitted.stdout.matchAll(/submitted job (\d+) \(stage (\d) of 2/g)].map((m) => m[1]);
+    expect(jobs, submitted.stdout).toHaveLength(2);
+    expect(cluster.run("scontrol", ["show", "job", jobs[1]]).stdout).toContain(`Dependency=afterany:${jobs[0]}`);
 
     // Requeue task 1 as soon as its run folder holds a checkpoint.
     const target = runs[1];
@@ -85,22 +86,22 @@ describe.skipIf(unavailable !== null)(unavailable ? `sweep on SLURM (skipped: ${
       expect(Date.now() - t0, "the run to requeue wrote no checkpoint in 120 s").toBeLessThan(120_000);
       await sleep(100);
     }
-    const requeue = cluster.run("scontrol", ["requeue", `${jobId}_1`]);
+    const requeue = cluster.run("scontrol", ["requeue", `${jobs[0]}_1`]);
     expect(requeue.status, requeue.stderr).toBe(0);
     const requeuedAt = Date.now();
 
-    let states = new Map<number, string>();
+    let states: string[] = [];
     while (true) {
-      states = arrayTaskStates(jobId);
-      if (states.size === 3 && [...states.values()].every((s) => TERMINAL.test(s))) break;
-      expect(Date.now() - t0, `job ${jobId} still running after 240 s: ${JSON.stringify([...states])}`).toBeLessThan(240_000);
+      states = [...arrayTaskStates(jobs[0]).values(), ...arrayTaskStates(jobs[1]).values()];
+      if (states.length === 3 && states.every((s) => TERMINAL.test(s))) break;
+      expect(Date.now() - t0, `jobs ${jobs} still running after 240 s: ${JSON.stringify(states)}`).toBeLessThan(240_000);
       await sleep(500);
     }
     const seconds = (Date.now() - t0) / 1000;
     console.log(`tiny plan on SLURM: ${seconds.toFixed(0)} s from sbatch to the last task's end; the requeued task ended ` +
-      `${((Date.now() - requeuedAt) / 1000).toFixed(0)} s after its requeue; task states ${JSON.stringify([...states])}`);
-    expect([...states.values()].every((s) => s.startsWith("COMPLETED")), JSON.stringify([...states])).toBe(true);
-    expect(states.get(1)).toMatch(/requeued 1×/);
+      `${((Date.now() - requeuedAt) / 1000).toFixed(0)} s after its requeue; task states ${JSON.stringify(states)}`);
+    expect(states.every((s) => s.startsWith("COMPLETED")), JSON.stringify(states)).toBe(true);
+    expect(arrayTaskStates(jobs[0]).get(1)).toMatch(/requeued 1×/);
 
     // Every run shipped, by the plan's own command, with its full budget.
     for (const run of runs) {
@@ -125,7 +126,7 @@ describe.skipIf(unavailable !== null)(unavailable ? `sweep on SLURM (skipped: ${
     // status: every run shipped, and its SLURM state.
     const status = sweep("status", planFile, "--state-dir", stateDir);
     expect(status.status, status.stderr).toBe(0);
-    for (const run of runs) expect(status.stdout).toMatch(new RegExp(`${run.name}\\s+shipped\\s+.*COMPLETED.*\\(job ${jobId}_\\d\\)`));
+    runs.forEach((run, i) => expect(status.stdout).toMatch(new RegExp(`${run.name}\\s+shipped\\s+.*COMPLETED.*\\(job ${i < 2 ? `${jobs[0]}_${i}` : `${jobs[1]}_0`}\\)`)));
     expect(status.stdout).toContain("3 runs: 3 shipped, 0 partway, 0 not started");
     console.log(status.stdout);
 

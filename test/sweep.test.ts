@@ -10,7 +10,7 @@ import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { toCsv } from "../lib/sweep/gather";
 import { commandLine, parsePlan, RunSpec } from "../lib/sweep/plan";
-import { checkSlurmTime, expandTaskIds, sbatchScript } from "../lib/sweep/slurm";
+import { checkSlurmTime, expandTaskIds, sbatchScript, slurmStages } from "../lib/sweep/slurm";
 import { runStatus } from "../lib/sweep/status";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -170,4 +170,26 @@ describe("a plan run here", () => {
     expect(typeof rows[0]["evaluation.heldout_accuracy"]).toBe("number");
     expect(fs.readFileSync(path.join(state, "results.csv"), "utf8")).toBe(toCsv(rows));
   }, 180_000);
+});
+
+describe("runs that come after others", () => {
+  it("a plan lists each run after the runs it needs; SLURM gets one job array per stage", () => {
+    const [a, b, c, d] = ["a", "b", "c", "d"].map((n) => fakeRun(n));
+    const plan = [a, { ...b, after: ["a"] }, { ...c, after: ["b", "a"] }, d];
+    expect(() => parsePlan(JSON.stringify([{ ...a, after: ["b"] }, b]), "p.json")).toThrow("plan p.json: run 'a' comes after 'b', so it must be listed after it");
+    expect(() => parsePlan(JSON.stringify([{ ...a, after: ["z"] }]), "p.json")).toThrow("run 'a' comes after 'z', which is not in the plan");
+    expect(slurmStages(plan, () => false).map((s) => s.map((r) => r.name))).toEqual([["a", "d"], ["b"], ["c"]]);
+    expect(slurmStages(plan.slice(1), (n) => n === "a").map((s) => s.map((r) => r.name))).toEqual([["b", "d"], ["c"]]);
+    expect(() => slurmStages(plan.slice(2), () => false)).toThrow("run 'c' comes after 'b', which is neither shipped nor selected");
+  });
+
+  it("run here skips a run whose predecessor did not ship, and says why", () => {
+    const broken: RunSpec = { ...fakeRun("broken"), command: ["train:vision", "--", "--model", "cnn9"] };
+    const plan = writePlan("broken", [broken, { ...fakeRun("later"), after: ["broken"] }]);
+    const out = npm("sweep", "--", "run", plan, "--state-dir", path.join(work, "broken-state"));
+    expect(out.status).toBe(1);
+    expect(out.stdout).toMatch(/\[1\/2\] broken: failed \(exit status 1; log .*broken\.log\)/);
+    expect(out.stdout).toContain("later: skipped: it comes after broken, not shipped");
+    expect(fs.readFileSync(path.join(work, "broken-state", "logs", "broken.log"), "utf8")).toContain("cnn9");
+  });
 });

@@ -19,6 +19,7 @@
  * `antRunSpec`), so that a run's name and folders are the ones its command really uses.
  */
 import * as fs from "fs";
+import * as path from "path";
 
 /** What a run's budget counts: environment steps (RL), epochs, or optimizer steps. */
 export type PlanUnit = "env steps" | "epochs" | "steps";
@@ -44,6 +45,8 @@ export interface RunSpec {
    * (`<runDir>/checkpoint/checkpoint.json`, field `state`), in `unit`s, e.g. "ppo.globalStep" or "epoch".
    */
   progressField: string;
+  /** Runs of the same plan that must be shipped before this one starts (e.g. RMA's phase 2 after its Oracle). */
+  after?: string[];
   /** One line for people (e.g. the architecture). */
   description?: string;
 }
@@ -62,7 +65,7 @@ export function shellQuote(word: string): string {
 
 /** Print a plan: the commands (for people) or the specs as a JSON array (`json`, for `npm run sweep`). */
 export function printPlan(runs: RunSpec[], json: boolean): void {
-  runs.forEach((r, i) => validateRunSpec(r, `run ${i}`));
+  validatePlan(runs, process.argv[1] ? path.basename(process.argv[1]) : "printed");
   if (json) {
     console.log(JSON.stringify(runs, null, 1));
     return;
@@ -89,6 +92,9 @@ export function validateRunSpec(value: unknown, where: string): RunSpec {
   if (r.ships !== undefined && !(Array.isArray(r.ships) && r.ships.every((s) => typeof s === "string" && s))) {
     throw new Error(`${who}: 'ships' must be an array of folder paths`);
   }
+  if (r.after !== undefined && !(Array.isArray(r.after) && r.after.every((s) => typeof s === "string" && s))) {
+    throw new Error(`${who}: 'after' must be an array of run names`);
+  }
   if (typeof r.total !== "number" || !(r.total >= 0)) throw new Error(`${who}: 'total' must be a number ≥ 0`);
   if (!PLAN_UNITS.includes(r.unit as PlanUnit)) throw new Error(`${who}: 'unit' must be one of ${PLAN_UNITS.map((u) => `"${u}"`).join(", ")}`);
   return r as unknown as RunSpec;
@@ -103,10 +109,20 @@ export function parsePlan(text: string, source: string): RunSpec[] {
     throw new Error(`plan ${source} is not valid JSON (${e instanceof Error ? e.message : e})`);
   }
   if (!Array.isArray(value)) throw new Error(`plan ${source} must be a JSON array of run specs`);
-  const runs = value.map((v, i) => validateRunSpec(v, `plan ${source}, run ${i}`));
+  return validatePlan(value, source);
+}
+
+/** Check every run spec, that names are unique, and that each run is listed after the runs it waits for. */
+export function validatePlan(values: unknown[], source: string): RunSpec[] {
+  const runs = values.map((v, i) => validateRunSpec(v, `plan ${source}, run ${i}`));
   const seen = new Set<string>();
   for (const r of runs) {
     if (seen.has(r.name)) throw new Error(`plan ${source} has two runs named '${r.name}'`);
+    for (const before of r.after ?? []) {
+      if (!runs.some((x) => x.name === before)) throw new Error(`plan ${source}: run '${r.name}' comes after '${before}', which is not in the plan`);
+      // Listing every run after what it needs rules out cycles and makes the plan's order a valid order to run it in.
+      if (!seen.has(before)) throw new Error(`plan ${source}: run '${r.name}' comes after '${before}', so it must be listed after it`);
+    }
     seen.add(r.name);
   }
   return runs;

@@ -18,6 +18,8 @@ export interface RunHereOptions {
   stateDir: string;
   /** Runs at a time (default 1: the trainers use both cores of the development machine). */
   jobs?: number;
+  /** Every run of the plan (to find the runs a selected one comes after; default: the runs given). */
+  planRuns?: RunSpec[];
   /** Where progress lines go (default console.log). */
   say?: (line: string) => void;
 }
@@ -95,15 +97,38 @@ export async function runPlanHere(planName: string, runs: RunSpec[], o: RunHereO
     });
   });
 
-  let next = 0;
-  const worker = async () => {
-    while (!stopping && next < todo.length) {
-      const k = next++;
-      await runOne(todo[k], k + 1);
-    }
+  // Start runs in plan order as slots free up; a run waits until the runs it comes after are shipped, and is
+  // skipped when one of them did not ship.
+  const pending = [...todo];
+  const running = new Map<string, Promise<string>>();
+  const wanted = (name: string) => pending.some((r) => r.name === name) || running.has(name);
+  const shipped = (name: string) => {
+    const spec = (o.planRuns ?? runs).find((r) => r.name === name);
+    return spec !== undefined && runStatus(spec, o.root).state === "shipped";
   };
+  let k = 0;
   try {
-    await Promise.all(Array.from({ length: Math.min(jobs, todo.length) }, worker));
+    while (!stopping && pending.length > 0) {
+      for (const spec of [...pending]) {
+        const missing = (spec.after ?? []).filter((d) => !shipped(d) && !wanted(d));
+        if (missing.length) {
+          pending.splice(pending.indexOf(spec), 1);
+          const reason = `skipped: it comes after ${missing.join(", ")}, not shipped`;
+          result.unfinished.push({ name: spec.name, reason });
+          say(`${spec.name}: ${reason}`);
+        }
+      }
+      const ready = pending.find((r) => (r.after ?? []).every(shipped));
+      if (ready && running.size < jobs) {
+        pending.splice(pending.indexOf(ready), 1);
+        running.set(ready.name, runOne(ready, ++k).then(() => ready.name));
+      } else if (running.size > 0) {
+        running.delete(await Promise.race(running.values()));
+      } else {
+        break;
+      }
+    }
+    await Promise.all(running.values());
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);

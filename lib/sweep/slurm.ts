@@ -2,7 +2,8 @@
  * A plan on a SLURM cluster: one job array, one task per unfinished run. Each task runs its run's resumable command
  * (`npm run …`), so a task that is preempted, requeued (`scontrol requeue`) or stopped by its time limit continues
  * from its last checkpoint when it runs again: the trainers save on SIGTERM, and the task's shell waits for them.
- * Submissions are recorded in the plan's state folder, so `status` can show each run's SLURM job state
+ * Runs that come after others (`after`, e.g. RMA after its Oracle) go into a later array that SLURM starts when the
+ * earlier one has ended (`--dependency=afterany`). Submissions are recorded in the plan's state folder, so `status` can show each run's SLURM job state
  * (from `scontrol show job`; accounting (`sacct`) is not needed).
  */
 import { spawnSync } from "child_process";
@@ -108,9 +109,30 @@ export function onPath(command: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0;
 }
 
-/** Submit a script with sbatch and record the job; returns the job id. */
-export function submit(scriptFile: string, runs: RunSpec[], stateDir: string): string {
-  const out = spawnSync("sbatch", ["--parsable", scriptFile], { encoding: "utf8" });
+/**
+ * The runs grouped into job arrays that run one after another: a run goes one stage after the latest stage of the
+ * runs it comes after (`after`); those already shipped do not count. A run waiting for one that is neither shipped
+ * nor among `runs` is an error naming both.
+ */
+export function slurmStages(runs: RunSpec[], isShipped: (name: string) => boolean): RunSpec[][] {
+  const stageOf = new Map<string, number>();
+  const stages: RunSpec[][] = [];
+  for (const run of runs) {
+    let stage = 0;
+    for (const before of run.after ?? []) {
+      const s = stageOf.get(before);
+      if (s !== undefined) stage = Math.max(stage, s + 1);
+      else if (!isShipped(before)) throw new Error(`run '${run.name}' comes after '${before}', which is neither shipped nor selected: add it to --only, or ship it first`);
+    }
+    stageOf.set(run.name, stage);
+    (stages[stage] ??= []).push(run);
+  }
+  return stages;
+}
+
+/** Submit a script with sbatch (after job `afterJob` has ended, if given) and record the job; returns the job id. */
+export function submit(scriptFile: string, runs: RunSpec[], stateDir: string, afterJob?: string): string {
+  const out = spawnSync("sbatch", ["--parsable", ...(afterJob ? [`--dependency=afterany:${afterJob}`] : []), scriptFile], { encoding: "utf8" });
   if (out.error) throw new Error(`sbatch failed to start: ${out.error.message}`);
   if (out.status !== 0) throw new Error(`sbatch rejected ${scriptFile}: ${out.stderr.trim() || `exit status ${out.status}`}`);
   const jobId = out.stdout.trim().split(";")[0];
