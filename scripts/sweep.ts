@@ -135,6 +135,7 @@ function slurm(p: Parsed): void {
     const file = path.join(stateDir, stages.length === 1 ? `${plan.name}.sbatch` : `${plan.name}-stage${k + 1}.sbatch`);
     fs.writeFileSync(file, sbatchScript(stageRuns, {
       planName: plan.name, root: ROOT, stateDir, partition: one(p.options, "partition"), cpus: positiveInt(p.options, "cpus"), time,
+      stage: stages.length > 1 ? { index: k + 1, count: stages.length } : undefined,
     }));
     return file;
   });

@@ -39,6 +39,8 @@ export function antRunSpec(options: AntRunOptions): RunSpec {
     total: options.totalSteps,
     unit: "env steps",
     progressField: "ppo.globalStep",
+    // RMA's phase 2 starts from the shipped Oracle of the same σ and seed (lib/rl/train.ts defaultTeacher) unless given --from.
+    ...(config.policy === "rma" && !options.extraArgs?.includes("--from") ? { after: [runName({ ...config, policy: "oracle" })] } : {}),
     description: config.policy === "rma"
       ? `RMA phase 2 from the Oracle of σ ${config.sigma}, seed ${config.seed}`
       : `PPO, ${config.policy} policy, σ ${config.sigma}, seed ${config.seed}`,

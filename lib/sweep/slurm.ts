@@ -23,6 +23,8 @@ export interface SbatchOptions {
   cpus?: number;
   /** Wall-time limit per task, as SLURM writes it (checked by `checkSlurmTime`). */
   time?: string;
+  /** Which of several job arrays this is (runs that come after others go into later ones). */
+  stage?: { index: number; count: number };
 }
 
 const TIME_FORMATS: [RegExp, string][] = [
@@ -49,9 +51,12 @@ export function sbatchScript(runs: RunSpec[], o: SbatchOptions): string {
   if (o.partition !== undefined && !/^[\w.-]+$/.test(o.partition)) throw new Error(`--partition '${o.partition}' is not a partition name`);
   const logs = path.join(path.resolve(o.stateDir), "logs");
   const q = shellQuote;
+  const stage = !o.stage ? "" : `, stage ${o.stage.index} of ${o.stage.count}` +
+    (o.stage.index > 1 ? ` (submit after stage ${o.stage.index - 1} with --dependency=afterany:<its job>)` : "");
   return [
     "#!/bin/bash",
-    `# Plan ${o.planName}: ${runs.length} unfinished run${runs.length === 1 ? "" : "s"}, one array task each (written by npm run sweep -- slurm).`,
+    `# Plan ${o.planName}${stage}: ` +
+      `${runs.length} unfinished run${runs.length === 1 ? "" : "s"}, one array task each (written by npm run sweep -- slurm).`,
     "# Each task runs its run's resumable command: a requeued or preempted task continues from its checkpoint.",
     `#SBATCH --job-name=${q(`sweep-${o.planName}`)}`,
     `#SBATCH --array=0-${runs.length - 1}`,
