@@ -84,3 +84,28 @@ describe("DMAP policy", () => {
       .toThrow(new RegExp(`at least ${MIN_DMAP_HISTORY} steps`));
   });
 });
+
+describe("DMAP attention while walking", () => {
+  it("records 8 × 36 weights per step beside the gait, and a modulation with its baseline per joint", async () => {
+    const { recordAttention, meanAttention, attentionGaitModulation } = await import("../lib/rl/attention");
+    const { loadTestSet } = await import("../lib/rl/test-sets");
+    const { rng } = await import("../lib/util/random");
+    const policy = createPolicy(config) as DmapPolicy;
+    const episodes = await recordAttention(policy, null, loadTestSet(0.3, 2), { seed: 1, steps: 40 });
+    expect(episodes).toHaveLength(2);
+    const e = episodes[0];
+    expect(e.attention.length).toBe(e.jointAngles.length);
+    expect(e.attention[0]).toHaveLength(8);
+    expect(e.attention[0][0]).toHaveLength(36);
+    expect(e.attention[5][3].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    const mean = meanAttention(episodes);
+    for (const row of mean) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    const mod = attentionGaitModulation(episodes, "joint-angles", rng(2), { shuffles: 20 });
+    expect(mod).toHaveLength(8);
+    for (const m of mod) {
+      expect(m.modulation).toBeGreaterThanOrEqual(0);
+      expect(m.baselineP95).toBeGreaterThanOrEqual(0);
+    }
+    policy.dispose();
+  });
+});

@@ -16,11 +16,11 @@
 import { tf } from "../tf";
 import { FlatAdam } from "./adam";
 import { AgentInputs } from "./inputs";
-import { AntEnv, OBSERVATION_SIZE } from "./ant";
-import { Morphology, morphologyVector } from "./morphology";
+import { Morphology } from "./morphology";
 import { RunningMeanStd } from "./normalize";
 import { AdaptivePolicy } from "./policies/adaptive";
 import type { PpoState, VectorEnv } from "./ppo";
+import { probeEpisodes, ProbeOptions } from "./probe";
 import { rng, Rng } from "../util/random";
 
 /** Every option of phase 2, with its default. */
@@ -257,47 +257,14 @@ export interface LatentTrace {
  * (AntEnv.changeBody: the state carries over), and z follows the new body.
  */
 export async function latentTraces(policy: AdaptivePolicy, obsRms: RunningMeanStd | null, morphologies: Morphology[],
-  options: { seed: number; steps: number; change?: { at: number; to: Morphology[] } }): Promise<LatentTrace[]> {
+  options: ProbeOptions): Promise<LatentTrace[]> {
   if (!policy.historyEncoder || !policy.morphologyEncoder) throw new Error(`latent traces need an 'rma' policy, got '${policy.kind}'`);
-  const n = morphologies.length;
-  if (options.change && options.change.to.length !== n) throw new Error(`latentTraces: ${options.change.to.length} new bodies for ${n} bodies`);
-  const envs = await Promise.all(morphologies.map((m) => AntEnv.create(m, { maxSteps: options.steps })));
-  const inputs = new AgentInputs(policy.layout, n, { normalize: false, obsRms });
-  const traces: LatentTrace[] = morphologies.map(() => ({ z: [], zHat: [], error: [], fell: false }));
-  const done = new Uint8Array(n);
-  try {
-    const obs = new Float32Array(n * OBSERVATION_SIZE);
-    envs.forEach((env, i) => obs.set(env.reset(options.seed + i), i * OBSERVATION_SIZE));
-    for (let t = 0; t < options.steps && done.some((d) => !d); t++) {
-      if (options.change?.at === t) envs.forEach((env, i) => { if (!done[i]) obs.set(env.changeBody(options.change!.to[i]), i * OBSERVATION_SIZE); });
-      const bodies = Float32Array.from(envs.flatMap((env) => morphologyVector(env.morphology)));
-      const rows = inputs.rows(obs, bodies, t === 0 ? null : new Uint8Array(n), false);
-      const out = tf.tidy(() => {
-        const input = tf.tensor2d(rows, [n, policy.inputSize]);
-        return {
-          actions: policy.distribution(input).mean.dataSync() as Float32Array,
-          z: policy.morphologyLatent(input).dataSync() as Float32Array,
-          zHat: policy.latent(input).dataSync() as Float32Array,
-        };
-      });
-      const executed = out.actions.map((v) => Math.max(-1, Math.min(1, v)));
-      inputs.recordActions(executed);
-      for (let i = 0; i < n; i++) {
-        if (done[i]) continue;
-        const z = Array.from(out.z.subarray(i * 8, i * 8 + 8)), zHat = Array.from(out.zHat.subarray(i * 8, i * 8 + 8));
-        traces[i].z.push(z);
-        traces[i].zHat.push(zHat);
-        traces[i].error.push(Math.sqrt(z.reduce((acc, v, d) => acc + (v - zHat[d]) ** 2, 0) / 8));
-        const s = envs[i].step(executed.subarray(i * 8, i * 8 + 8));
-        obs.set(s.observation, i * OBSERVATION_SIZE);
-        if (s.terminated || s.truncated) {
-          done[i] = 1;
-          traces[i].fell = s.info.fell;
-        }
-      }
-    }
-    return traces;
-  } finally {
-    envs.forEach((env) => env.dispose());
-  }
+  const inputs = new AgentInputs(policy.layout, morphologies.length, { normalize: false, obsRms });
+  const episodes = await probeEpisodes(policy, inputs, morphologies, options,
+    (input) => tf.concat([policy.morphologyLatent(input), policy.latent(input)], 1) as tf.Tensor2D);
+  return episodes.map((e) => {
+    const z = e.probe.map((row) => row.slice(0, 8)), zHat = e.probe.map((row) => row.slice(8));
+    const error = z.map((zt, t) => Math.sqrt(zt.reduce((acc, v, d) => acc + (v - zHat[t][d]) ** 2, 0) / 8));
+    return { z, zHat, error, fell: e.fell };
+  });
 }
