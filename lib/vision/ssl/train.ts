@@ -89,10 +89,13 @@ export interface SslBudget {
 }
 
 /**
- * The shipped runs' budget. Timed on the development machine (see `npm run train:ssl -- --plan` and environment.md):
- * proposed so that one objective takes ~10–20 min on the native TensorFlow backend.
+ * The shipped runs' budget: 800 steps × 128 images (102,400 images seen, 204,800 backbone inputs; ~8 pools of
+ * 3,072, each used for 4 passes). Timed on the development machine with native TensorFlow while other jobs kept
+ * its 2 cores loaded (load average 5–8): 1.1–2.0 s per step depending on the objective (BYOL and SimSiam slowest:
+ * two half-batches, a target), so one run takes ~15–25 min there and less on an idle machine. On wasm a step takes
+ * 6–12 s: train on native TensorFlow.
  */
-export const SSL_BUDGET: SslBudget = { steps: 1000, imagesPerStep: 128, learningRate: 1e-3, poolImagesPerObject: 16, passesPerPool: 4 };
+export const SSL_BUDGET: SslBudget = { steps: 800, imagesPerStep: 128, learningRate: 1e-3, poolImagesPerObject: 16, passesPerPool: 4 };
 
 /** Seeds shipped per objective. */
 export const SSL_SEEDS: readonly number[] = [0, 1];
