@@ -6,10 +6,12 @@
  * out/runs/ssl-<objective>-seed<S>/checkpoint. Ships the backbone, evaluated by a linear probe, to
  * data/checkpoints/ssl-<objective>-seed<S>/ with a manifest.
  * Options: --checkpoint-every S (60), --max-steps N (stop after N steps of this call; run again to continue),
- * --steps N (a smaller budget, for trying things; not for shipping), --run-dir DIR, --ship-root DIR, --no-ship.
+ * --steps N (a trial budget, for trying things: its own run folder out/runs/<name>-steps<N>, and it ships only with
+ * --ship-root), --run-dir DIR, --ship-root DIR, --no-ship.
  * `--plan` prints the commands that reproduce every shipped checkpoint, `--plan --json` the same as run specs for
  * `npm run sweep` (lib/sweep/plan.ts).
  */
+import * as path from "path";
 import { commandLine, PLAN_FLAGS, PLAN_UNITS, printPlan } from "../lib/sweep/plan";
 import { sslPlan } from "../lib/vision/ssl/plan";
 import { OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, sslRunName, trainSsl } from "../lib/vision/ssl/train";
@@ -44,7 +46,8 @@ async function main(): Promise<void> {
     objective, seed, budget,
     checkpointSeconds: num(args, "checkpoint-every", 60),
     maxSteps: args["max-steps"] === undefined ? undefined : num(args, "max-steps", 0),
-    runDir: args["run-dir"],
+    // A trial budget gets its own run folder, so it never blocks (or is resumed as) the shipped run.
+    runDir: args["run-dir"] ?? (budget.steps === SSL_BUDGET.steps ? undefined : path.resolve(__dirname, "..", "out", "runs", `${sslRunName(objective, seed)}-steps${budget.steps}`)),
     shipRoot: args["no-ship"] ? null : args["ship-root"],
     command: `npm run train:ssl -- ${process.argv.slice(2).join(" ")}`,
     onStep: (l, eta) => {
