@@ -1,7 +1,7 @@
 /**
  * `npm run train:ssl -- --objective simclr --seed 0`: train notebook 02's backbone (lib/vision/ssl/backbone.ts) with
  * one objective (Zhuang et al. 2021's comparison: supervised, autoencoder, rotation, relative-position, simclr,
- * simsiam; `untrained` ships the initial weights) under the budget every objective shares (SSL_BUDGET in
+ * simsiam, byol; `untrained` ships the initial weights) under the budget every objective shares (SSL_BUDGET in
  * lib/vision/ssl/train.ts). Resumable: run the same command again after an interruption and it continues from
  * out/runs/ssl-<objective>-seed<S>/checkpoint. Ships the backbone, evaluated by a linear probe, to
  * data/checkpoints/ssl-<objective>-seed<S>/ with a manifest.

@@ -18,6 +18,8 @@ import { infoNCE } from "../lib/vision/ssl/simclr";
 import { negativeCosine, normalizedStd, simsiamLoss } from "../lib/vision/ssl/simsiam";
 import { byolLoss, movingAverageUpdate } from "../lib/vision/ssl/byol";
 import { sslPlan } from "../lib/vision/ssl/plan";
+import { objectiveExamples, objectiveExamplesFigure } from "../lib/vision/ssl/examples";
+import { generateStimuli } from "../lib/vision";
 import {
   batchIndices, loadSslBackbone, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_SEEDS, SslBudget, trainSsl,
 } from "../lib/vision/ssl/train";
@@ -241,6 +243,32 @@ describe("objectives on the backbone", () => {
       objective.dispose();
       backbone.dispose();
     }
+  });
+});
+
+describe("what each objective asks, shown", () => {
+  it("every trained objective shows two inputs per image with readable labels; the figure draws them", () => {
+    const all = generateStimuli({ seed: 5, imagesPerObject: 1, levels: [3], size: 64 });
+    const set = { ...all, images: all.images.slice(0, 3 * 64 * 64), meta: all.meta.slice(0, 3) };
+    const before = tf.memory().numTensors;
+    for (const name of OBJECTIVE_NAMES.filter((o) => objectiveInfo(o).create)) {
+      const ex = objectiveExamples(name, set, 1);
+      expect(ex.rows.length, name).toBe(3);
+      ex.rows.forEach((row) => {
+        expect(row.inputs.length, name).toBe(2);
+        row.inputs.forEach((x) => { expect(x.length).toBe(64 * 64); expect(Math.min(...x)).toBeGreaterThanOrEqual(0); expect(Math.max(...x)).toBeLessThanOrEqual(1); });
+      });
+      if (name === "rotation") ex.rows.forEach((row) => { expect(row.labels.every((l) => /^(0|90|180|270)°$/.test(l))).toBe(true); expect(row.labels[0]).not.toBe(row.labels[1]); });
+      if (name === "relative-position") ex.rows.forEach((row) => expect(row.labels[0]).toBe("centre"));
+      if (name === "supervised") ex.rows.forEach((row, i) => expect(row.labels).toEqual([set.meta[i].category, set.meta[i].category]));
+      // Same seed, same pictures.
+      expect(Array.from(objectiveExamples(name, set, 1).rows[0].inputs[1])).toEqual(Array.from(ex.rows[0].inputs[1]));
+    }
+    const figure = objectiveExamplesFigure("rotation", set, 1);
+    expect(figure.layout?.images?.length).toBe(1);
+    expect(figure.layout?.annotations?.length).toBe(9);
+    expect(() => objectiveExamples("untrained", set)).toThrow(/not trained/);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

@@ -141,6 +141,15 @@ export function augment(images: tf.Tensor4D, params: readonly AugmentParams[], s
   });
 }
 
+/**
+ * `VIEWS_PER_IMAGE`-style pair of augmented views of each image, stacked: rows i and i + n are image i's two views
+ * (values in [0, 1]; noise seeded by `noiseSeed` and `noiseSeed + 1`).
+ */
+export function twoViews(images: tf.Tensor4D, options: AugmentOptions, r: Rng, noiseSeed: number, size: number): tf.Tensor4D {
+  const n = images.shape[0];
+  return tf.tidy(() => tf.concat([0, 1].map((v) => augment(images, augmentationParams(n, options, r), size, noiseSeed + v))) as tf.Tensor4D);
+}
+
 /** Images in [0, 1] as the backbone's input: centred and scaled as `prepareImages` does, (x − 0.5) · 4. */
 export function normalizeImages(x: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => tf.mul(tf.sub(x, 0.5), 4) as tf.Tensor4D);

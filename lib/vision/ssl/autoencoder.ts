@@ -8,9 +8,9 @@
  */
 import { tf } from "../../tf";
 import type { Rng } from "../../util/random";
-import { augment, augmentationParams, MILD_AUGMENTATION, normalizeImages } from "./augment";
+import { MILD_AUGMENTATION, normalizeImages, twoViews } from "./augment";
 import { Backbone, backboneWithMap } from "./backbone";
-import { headInitializer, Objective, SourceBatch, VIEWS_PER_IMAGE } from "./objective";
+import { headInitializer, Objective, SourceBatch } from "./objective";
 
 /** Channels of the bottleneck map (at the last stage's resolution). */
 export const BOTTLENECK_CHANNELS = 8;
@@ -42,15 +42,14 @@ export function autoencoderObjective(backbone: Backbone, seed: number): Objectiv
     name: "autoencoder",
     heads: { decoder: dec },
     step(batch: SourceBatch, r: Rng, noiseSeed: number) {
-      const n = batch.images.shape[0], size = backbone.spec.inputSize;
-      const x = normalizeImages(tf.concat(Array.from({ length: VIEWS_PER_IMAGE }, (_, v) =>
-        augment(batch.images, augmentationParams(n, MILD_AUGMENTATION, r), size, noiseSeed + v))) as tf.Tensor4D);
+      const x = normalizeImages(twoViews(batch.images, MILD_AUGMENTATION, r, noiseSeed, backbone.spec.inputSize));
       const [map] = encoder.apply(x, { training: true }) as tf.Tensor[];
       const reconstruction = dec.apply(map) as tf.Tensor4D;
       const mse = tf.mean(tf.square(tf.sub(reconstruction, x))) as tf.Scalar;
       // Mean squared error relative to the images' variance: 1 = no better than predicting the mean image.
       return { loss: mse, metrics: { relative_mse: tf.div(mse, tf.moments(x).variance) as tf.Scalar } };
     },
+    views: (batch: SourceBatch, r: Rng, noiseSeed: number) => ({ inputs: twoViews(batch.images, MILD_AUGMENTATION, r, noiseSeed, backbone.spec.inputSize) }),
     // The encoder is a view of the backbone's layers (no weights of its own): disposing it would dispose the backbone's.
     dispose: () => dec.dispose(),
   };

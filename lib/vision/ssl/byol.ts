@@ -14,7 +14,7 @@ import { tf } from "../../tf";
 import type { Rng } from "../../util/random";
 import { Backbone, createBackbone } from "./backbone";
 import { embed, headInitializer, Objective, SourceBatch, stopGradient } from "./objective";
-import { augmentedPairs } from "./simclr";
+import { augmentedPairs, pairViews } from "./simclr";
 import { negativeCosine, normalizedStd } from "./simsiam";
 
 export const BYOL_TARGET_DECAY = 0.99;
@@ -59,6 +59,7 @@ export function byolObjective(backbone: Backbone, seed: number): Objective {
       const [t1, t2] = [0, 1].map((v) => targetProjector.apply(targetBackbone.net.apply(view(v), { training: true }), { training: true }) as tf.Tensor2D);
       return { loss: byolLoss(p1, p2, t1, t2), metrics: { z_std: normalizedStd(z1) } };
     },
+    views: pairViews(backbone),
     afterStep() {
       movingAverageUpdate(targetBackbone.net, backbone.net, BYOL_TARGET_DECAY);
       movingAverageUpdate(targetProjector, projector, BYOL_TARGET_DECAY);

@@ -18,6 +18,14 @@ export interface SourceBatch {
   labels: Int32Array;
 }
 
+/** The backbone inputs an objective makes from a batch (values in [0, 1]) and, for pretext tasks, what each one's label is. */
+export interface ObjectiveViews {
+  /** 2n inputs: rows i and i + n come from source image i. */
+  inputs: tf.Tensor4D;
+  /** Per input, the answer the objective asks for (pretext and supervised objectives), readable. */
+  labels?: string[];
+}
+
 /** A step's loss and diagnostics (scalars; the caller reads and disposes the diagnostics). */
 export interface ObjectiveOutput {
   loss: tf.Scalar;
@@ -34,6 +42,8 @@ export interface Objective {
    * (views, rotations, patches) come from `r`; `noiseSeed` seeds tf noise. Called inside `optimizer.minimize`.
    */
   step(batch: SourceBatch, r: Rng, noiseSeed: number): ObjectiveOutput;
+  /** The inputs (and labels) `step` makes from a batch with the same random draws: what the objective asks, to show. */
+  views(batch: SourceBatch, r: Rng, noiseSeed: number): ObjectiveViews;
   /**
    * Networks the objective keeps but does not train by gradient (BYOL's target), by name: saved in checkpoints as
    * `target-<name>/…`, updated by `afterStep`.

@@ -54,6 +54,21 @@ export function relativePositionTask(n: number, r: Rng): { centre: number[][]; n
   return { centre, neighbour, labels };
 }
 
+/** Readable names of the 8 classes. */
+export const NEIGHBOUR_NAMES = ["top left", "top", "top right", "left", "right", "bottom left", "bottom", "bottom right"] as const;
+
+/** Centre patches (rows 0…n−1) and neighbour patches (rows n…2n−1), resized to `size`, and the neighbours' labels. */
+export function patchPairs(images: tf.Tensor4D, r: Rng, size: number): { inputs: tf.Tensor4D; labels: number[] } {
+  const n = images.shape[0];
+  const task = relativePositionTask(n, r);
+  const inputs = tf.tidy(() => {
+    const index = tf.range(0, n, 1, "int32") as tf.Tensor1D;
+    const patches = (boxes: number[][]) => tf.image.cropAndResize(images, tf.tensor2d(boxes), index, [size, size], "bilinear");
+    return tf.concat([patches(task.centre), patches(task.neighbour)]) as tf.Tensor4D;
+  });
+  return { inputs, labels: task.labels };
+}
+
 export function relativePositionObjective(backbone: Backbone, seed: number): Objective {
   const d = backbone.embeddingSize;
   const head = mlpHead("relative_position", 2 * d, [d, NEIGHBOURS.length], seed);
@@ -61,14 +76,16 @@ export function relativePositionObjective(backbone: Backbone, seed: number): Obj
     name: "relative-position",
     heads: { relative_position: head },
     step(batch: SourceBatch, r: Rng) {
-      const n = batch.images.shape[0], size = backbone.spec.inputSize;
-      const task = relativePositionTask(n, r);
-      const index = tf.range(0, n, 1, "int32") as tf.Tensor1D;
-      const patches = (boxes: number[][]) => tf.image.cropAndResize(batch.images, tf.tensor2d(boxes), index, [size, size], "bilinear");
-      const h = embed(backbone, normalizeImages(tf.concat([patches(task.centre), patches(task.neighbour)]) as tf.Tensor4D));
+      const n = batch.images.shape[0];
+      const { inputs, labels } = patchPairs(batch.images, r, backbone.spec.inputSize);
+      const h = embed(backbone, normalizeImages(inputs));
       const pair = tf.concat([tf.slice(h, [0, 0], [n, d]), tf.slice(h, [n, 0], [n, d])], 1);
       const logits = head.apply(pair) as tf.Tensor2D;
-      return { loss: crossEntropy(logits, task.labels), metrics: { accuracy: accuracy(logits, task.labels) } };
+      return { loss: crossEntropy(logits, labels), metrics: { accuracy: accuracy(logits, labels) } };
+    },
+    views(batch: SourceBatch, r: Rng) {
+      const { inputs, labels } = patchPairs(batch.images, r, backbone.spec.inputSize);
+      return { inputs, labels: [...labels.map(() => "centre"), ...labels.map((k) => NEIGHBOUR_NAMES[k])] };
     },
     dispose: () => head.dispose(),
   };

@@ -6,7 +6,7 @@
  */
 import { tf } from "../../tf";
 import type { Rng } from "../../util/random";
-import { augment, augmentationParams, MILD_AUGMENTATION, normalizeImages } from "./augment";
+import { MILD_AUGMENTATION, normalizeImages, twoViews } from "./augment";
 import type { Backbone } from "./backbone";
 import { accuracy, crossEntropy, embed, mlpHead, Objective, SourceBatch } from "./objective";
 
@@ -34,19 +34,26 @@ export function rotationLabels(n: number, r: Rng): [number[], number[]] {
   return [a, b];
 }
 
+/** Two crop-and-flip views of each image, turned by two different rotations (rows i and i + n: image i). */
+export function rotatedViews(images: tf.Tensor4D, r: Rng, noiseSeed: number, size: number): { inputs: tf.Tensor4D; turns: number[] } {
+  const [first, second] = rotationLabels(images.shape[0], r);
+  const turns = [...first, ...second];
+  return { inputs: tf.tidy(() => rotateQuarterTurns(twoViews(images, MILD_AUGMENTATION, r, noiseSeed, size), turns)), turns };
+}
+
 export function rotationObjective(backbone: Backbone, seed: number): Objective {
   const head = mlpHead("rotation", backbone.embeddingSize, [backbone.embeddingSize, ROTATIONS_DEGREES.length], seed);
   return {
     name: "rotation",
     heads: { rotation: head },
     step(batch: SourceBatch, r: Rng, noiseSeed: number) {
-      const n = batch.images.shape[0], size = backbone.spec.inputSize;
-      const [first, second] = rotationLabels(n, r);
-      const views = [first, second].map((turns, v) =>
-        rotateQuarterTurns(augment(batch.images, augmentationParams(n, MILD_AUGMENTATION, r), size, noiseSeed + v), turns));
-      const labels = [...first, ...second];
-      const logits = head.apply(embed(backbone, normalizeImages(tf.concat(views) as tf.Tensor4D))) as tf.Tensor2D;
-      return { loss: crossEntropy(logits, labels), metrics: { accuracy: accuracy(logits, labels) } };
+      const { inputs, turns } = rotatedViews(batch.images, r, noiseSeed, backbone.spec.inputSize);
+      const logits = head.apply(embed(backbone, normalizeImages(inputs))) as tf.Tensor2D;
+      return { loss: crossEntropy(logits, turns), metrics: { accuracy: accuracy(logits, turns) } };
+    },
+    views(batch: SourceBatch, r: Rng, noiseSeed: number) {
+      const { inputs, turns } = rotatedViews(batch.images, r, noiseSeed, backbone.spec.inputSize);
+      return { inputs, labels: turns.map((k) => `${ROTATIONS_DEGREES[k]}°`) };
     },
     dispose: () => head.dispose(),
   };

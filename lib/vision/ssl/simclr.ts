@@ -10,7 +10,7 @@
  */
 import { tf } from "../../tf";
 import type { Rng } from "../../util/random";
-import { augment, augmentationParams, normalizeImages, STRONG_AUGMENTATION } from "./augment";
+import { normalizeImages, STRONG_AUGMENTATION, twoViews } from "./augment";
 import type { Backbone } from "./backbone";
 import { embed, mlpHead, Objective, SourceBatch } from "./objective";
 
@@ -49,11 +49,14 @@ export function contrastiveAccuracy(z: tf.Tensor2D): tf.Scalar {
   });
 }
 
-/** Two augmented views of each image, stacked: rows i and i + n are the views of image i. */
+/** Two strongly augmented views of each image, stacked (rows i and i + n: image i), as the backbone's input. */
 export function augmentedPairs(backbone: Backbone, batch: SourceBatch, r: Rng, noiseSeed: number): tf.Tensor4D {
-  const n = batch.images.shape[0], size = backbone.spec.inputSize;
-  return tf.tidy(() => normalizeImages(tf.concat([0, 1].map((v) =>
-    augment(batch.images, augmentationParams(n, STRONG_AUGMENTATION, r), size, noiseSeed + v))) as tf.Tensor4D));
+  return tf.tidy(() => normalizeImages(twoViews(batch.images, STRONG_AUGMENTATION, r, noiseSeed, backbone.spec.inputSize)));
+}
+
+/** The views of the contrastive and non-contrastive objectives, to show (values in [0, 1]). */
+export function pairViews(backbone: Backbone): (batch: SourceBatch, r: Rng, noiseSeed: number) => { inputs: tf.Tensor4D } {
+  return (batch, r, noiseSeed) => ({ inputs: twoViews(batch.images, STRONG_AUGMENTATION, r, noiseSeed, backbone.spec.inputSize) });
 }
 
 export function simclrObjective(backbone: Backbone, seed: number): Objective {
@@ -65,6 +68,7 @@ export function simclrObjective(backbone: Backbone, seed: number): Objective {
       const z = projection.apply(embed(backbone, augmentedPairs(backbone, batch, r, noiseSeed))) as tf.Tensor2D;
       return { loss: infoNCE(z), metrics: { accuracy: contrastiveAccuracy(z) } };
     },
+    views: pairViews(backbone),
     dispose: () => projection.dispose(),
   };
 }

@@ -13,7 +13,7 @@ import { tf } from "../../tf";
 import type { Rng } from "../../util/random";
 import type { Backbone } from "./backbone";
 import { embed, headInitializer, Objective, SourceBatch, stopGradient } from "./objective";
-import { augmentedPairs } from "./simclr";
+import { augmentedPairs, pairViews } from "./simclr";
 
 /** Negative cosine similarity of matching rows, averaged: D(p, z) = −mean_i ⟨p_i/‖p_i‖, z_i/‖z_i‖⟩. */
 export function negativeCosine(p: tf.Tensor2D, z: tf.Tensor2D): tf.Scalar {
@@ -72,6 +72,7 @@ export function simsiamObjective(backbone: Backbone, seed: number): Objective {
       const [p1, p2] = [z1, z2].map((z) => h.apply(z, { training: true }) as tf.Tensor2D);
       return { loss: simsiamLoss(p1, p2, z1, z2), metrics: { z_std: normalizedStd(z1) } };
     },
+    views: pairViews(backbone),
     dispose: () => { f.dispose(); h.dispose(); },
   };
 }

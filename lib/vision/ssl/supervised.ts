@@ -7,9 +7,9 @@
 import { tf } from "../../tf";
 import type { Rng } from "../../util/random";
 import { CATEGORIES } from "../stimuli";
-import { augment, augmentationParams, MILD_AUGMENTATION, normalizeImages } from "./augment";
+import { MILD_AUGMENTATION, normalizeImages, twoViews } from "./augment";
 import type { Backbone } from "./backbone";
-import { accuracy, crossEntropy, embed, mlpHead, Objective, SourceBatch, VIEWS_PER_IMAGE } from "./objective";
+import { accuracy, crossEntropy, embed, mlpHead, Objective, SourceBatch } from "./objective";
 
 export function supervisedObjective(backbone: Backbone, seed: number): Objective {
   const classifier = mlpHead("classifier", backbone.embeddingSize, [CATEGORIES.length], seed);
@@ -17,13 +17,15 @@ export function supervisedObjective(backbone: Backbone, seed: number): Objective
     name: "supervised",
     heads: { classifier },
     step(batch: SourceBatch, r: Rng, noiseSeed: number) {
-      const n = batch.images.shape[0], size = backbone.spec.inputSize;
-      const views = tf.concat(Array.from({ length: VIEWS_PER_IMAGE }, (_, v) =>
-        augment(batch.images, augmentationParams(n, MILD_AUGMENTATION, r), size, noiseSeed + v)));
-      const labels = Array.from({ length: VIEWS_PER_IMAGE }, () => Array.from(batch.labels)).flat();
-      const logits = classifier.apply(embed(backbone, normalizeImages(views as tf.Tensor4D))) as tf.Tensor2D;
+      const views = twoViews(batch.images, MILD_AUGMENTATION, r, noiseSeed, backbone.spec.inputSize);
+      const labels = [...batch.labels, ...batch.labels];
+      const logits = classifier.apply(embed(backbone, normalizeImages(views))) as tf.Tensor2D;
       return { loss: crossEntropy(logits, labels), metrics: { accuracy: accuracy(logits, labels) } };
     },
+    views: (batch: SourceBatch, r: Rng, noiseSeed: number) => ({
+      inputs: twoViews(batch.images, MILD_AUGMENTATION, r, noiseSeed, backbone.spec.inputSize),
+      labels: [...batch.labels, ...batch.labels].map((c) => CATEGORIES[c]),
+    }),
     dispose: () => classifier.dispose(),
   };
 }
