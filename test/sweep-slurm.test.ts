@@ -2,7 +2,8 @@
  * A tiny plan through a real SLURM: a one-node cluster started here (lib/sweep/local-slurm.ts), `npm run sweep --
  * slurm --submit` of two short PPO runs and a one-epoch vision model, one task requeued after its first checkpoint,
  * then the manifests, the requeued run's log (it resumed, it did not restart) and `status`. Every daemon and job is
- * stopped at the end, also when a check fails. Skipped, saying why, where SLURM is not installed or not root.
+ * stopped at the end, also when a check fails. Installs Debian's SLURM packages if they are missing; skipped, saying
+ * why, where they cannot be installed (no apt-get, not root).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -16,7 +17,7 @@ import { arrayTaskStates, checkSlurmTime, runLogFile } from "../lib/sweep/slurm"
 import { visionRunSpec } from "../lib/vision/plan";
 
 const ROOT = path.resolve(__dirname, "..");
-const unavailable = localSlurmUnavailable();
+const unavailable = localSlurmUnavailable({ install: true });
 if (unavailable) console.warn(`test/sweep-slurm.test.ts skipped: ${unavailable}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TERMINAL = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|BOOT_FAIL|DEADLINE|PREEMPTED)/;

@@ -22,11 +22,26 @@ export interface LocalSlurm {
 
 export const LOCAL_SLURM_COMMANDS = ["munged", "slurmctld", "slurmd", "sbatch", "scontrol", "scancel", "sinfo"];
 
-/** Why a local cluster cannot start here, or null if it can. */
-export function localSlurmUnavailable(): string | null {
-  const missing = LOCAL_SLURM_COMMANDS.filter((c) => spawnSync("sh", ["-c", `command -v ${c}`], { stdio: "ignore" }).status !== 0);
-  if (missing.length) return `SLURM is not installed (${missing.join(", ")} missing): bash scripts/setup.sh installs Debian's slurmctld slurmd slurm-client munge`;
+/** Debian's packages that hold LOCAL_SLURM_COMMANDS (scripts/setup.sh installs them). */
+export const LOCAL_SLURM_PACKAGES = ["slurmctld", "slurmd", "slurm-client", "munge"];
+
+const missingCommands = () => LOCAL_SLURM_COMMANDS.filter((c) => spawnSync("sh", ["-c", `command -v ${c}`], { stdio: "ignore" }).status !== 0);
+
+/**
+ * Why a local cluster cannot start here, or null if it can. With `install`, missing packages are first installed
+ * with apt-get where it exists and this is root (~10 s); the reason then says what apt-get answered.
+ */
+export function localSlurmUnavailable(options: { install?: boolean } = {}): string | null {
   if (process.getuid?.() !== 0) return "a local SLURM cluster needs root (slurmd runs jobs as their user)";
+  let missing = missingCommands();
+  let why = "";
+  if (missing.length && options.install && spawnSync("sh", ["-c", "command -v apt-get"], { stdio: "ignore" }).status === 0) {
+    const apt = spawnSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...LOCAL_SLURM_PACKAGES],
+      { encoding: "utf8", timeout: 300_000, env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    missing = missingCommands();
+    if (missing.length) why = `; apt-get install ${LOCAL_SLURM_PACKAGES.join(" ")} failed: ${`${apt.stderr ?? ""}${apt.error?.message ?? ""}`.trim().split("\n").slice(-2).join(" ")}`;
+  }
+  if (missing.length) return `SLURM is not installed (${missing.join(", ")} missing${why}): bash scripts/setup.sh installs Debian's ${LOCAL_SLURM_PACKAGES.join(" ")}`;
   return null;
 }
 
