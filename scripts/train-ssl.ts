@@ -12,7 +12,7 @@
  * `npm run sweep` (lib/sweep/plan.ts).
  */
 import * as path from "path";
-import { commandLine, PLAN_FLAGS, PLAN_UNITS, printPlan } from "../lib/sweep/plan";
+import { PLAN_FLAGS, printPlan } from "../lib/sweep/plan";
 import { sslPlan } from "../lib/vision/ssl/plan";
 import { OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, sslRunName, trainSsl } from "../lib/vision/ssl/train";
 import { numberOption as num, parseOptions } from "./cli";
@@ -22,14 +22,7 @@ const KNOWN = ["objective", "seed", "checkpoint-every", "max-steps", "steps", "r
 
 async function main(): Promise<void> {
   const args = parseOptions(process.argv.slice(2), KNOWN, FLAGS);
-  if (args.plan) {
-    const runs = sslPlan();
-    // lib/sweep/plan.ts does not count "steps" yet, nor a budget of 0 (the untrained baseline): list the commands.
-    if ((PLAN_UNITS as readonly string[]).includes("steps") && runs.every((r) => r.total > 0)) return printPlan(runs, Boolean(args.json));
-    if (args.json) throw new Error("--plan --json: lib/sweep/plan.ts does not accept this plan's unit (steps) or the untrained run's budget of 0 yet");
-    for (const r of runs) console.log(`# ${r.name}: ${r.description} (${r.total} steps)\n${commandLine(r)}`);
-    return;
-  }
+  if (args.plan) return printPlan(sslPlan(), Boolean(args.json));
   if (!args.objective) throw new Error(`--objective is required: one of ${OBJECTIVE_NAMES.join(", ")}`);
   const info = objectiveInfo(args.objective);
   const objective = args.objective as ObjectiveName;

@@ -16,7 +16,7 @@ export function sslRunSpec(objective: ObjectiveName, seed: number): RunSpec {
     runDir: path.join("out", "runs", name),
     shipDir: path.join("data", "checkpoints", name),
     total: objective === "untrained" ? 0 : SSL_BUDGET.steps,
-    unit: "steps" as RunSpec["unit"],
+    unit: "steps",
     progressField: "step",
     description: objective === "untrained" ? objectiveInfo(objective).description : `${objectiveInfo(objective).description} (${objectiveInfo(objective).paper})`,
   };
