@@ -7,13 +7,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fromRows, selectSites, simulateVentralStream, splitHalfCeiling } from "../lib/neuro";
+import { fromRows } from "../lib/neuro";
 import { initBackend, tf } from "../lib/tf";
 import { rng } from "../lib/util/random";
 import { generateStimuli } from "../lib/vision";
 import { BackboneSpec, createBackbone } from "../lib/vision/ssl/backbone";
 import { compareShipped, seedSummary, shippedBackbones } from "../lib/vision/ssl/compare";
-import { benchmarkBackbone, decodeProperties, NeuralBenchmark, summarizeBackbone } from "../lib/vision/ssl/evaluate";
+import { benchmarkBackbone, decodeProperties, NeuralBenchmark, simulatedBenchmark, summarizeBackbone } from "../lib/vision/ssl/evaluate";
 import { OBJECTIVE_NAMES, SSL_SEEDS, trainSsl } from "../lib/vision/ssl/train";
 
 const TINY: BackboneSpec = {
@@ -40,10 +40,10 @@ let bench: NeuralBenchmark;
 async function smallBenchmark(): Promise<NeuralBenchmark> {
   if (bench) return bench;
   // 768 images: splits stratified by object hold out ≥ 64 (one per object).
-  const stimuli = generateStimuli({ seed: 0, imagesPerObject: 4, levels: [0, 3, 6], size: 64 });
-  const neural = await simulateVentralStream(stimuli, { v4Sites: 12, itSites: 24, repetitions: 10 });
-  const V4 = selectSites(neural, "V4"), IT = selectSites(neural, "IT");
-  bench = { stimuli, V4, IT, ceilings: { V4: splitHalfCeiling(V4).ceiling, IT: splitHalfCeiling(IT).ceiling } };
+  bench = await simulatedBenchmark({ imagesPerObject: 4, repetitions: 10, simulation: { v4Sites: 12, itSites: 24 } });
+  expect(bench.stimuli.meta.length).toBe(768);
+  expect(bench.IT.shape[1]).toBe(24);
+  expect(bench.ceilings.IT).toBeGreaterThan(0.5);
   return bench;
 }
 
@@ -75,6 +75,7 @@ describe("the benchmark on a backbone", () => {
     }
     const { entries, missing } = shippedBackbones(root);
     expect(entries.map((e) => `${e.objective}-${e.seed}`)).toEqual(["untrained-0", "untrained-1"]);
+    expect(entries[0].log).toEqual([]);
     expect(missing.length).toBe(OBJECTIVE_NAMES.length * SSL_SEEDS.length - 2);
     const b = await smallBenchmark();
     const records = compareShipped(entries, b, null, { splits: 2, maxFeatures: 128, layers: ["block2", "pool"] });

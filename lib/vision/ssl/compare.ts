@@ -9,7 +9,7 @@ import * as path from "path";
 import type { Backbone } from "./backbone";
 import { benchmarkBackbone, BenchmarkOptions, LayerScores, NeuralBenchmark, summarizeBackbone } from "./evaluate";
 import { sslPlan } from "./plan";
-import { loadSslBackbone, ObjectiveName } from "./train";
+import { loadSslBackbone, ObjectiveName, SslIntervalLog } from "./train";
 
 export interface ShippedBackbone {
   objective: ObjectiveName;
@@ -20,6 +20,8 @@ export interface ShippedBackbone {
   steps: number;
   /** Training wall time from the manifest, seconds. */
   wallSeconds: number;
+  /** The learning curve from the manifest: mean loss and diagnostics per pass over a pool. */
+  log: SslIntervalLog[];
 }
 
 /** The shipped SSL checkpoints of the plan found under `checkpointRoot`, and the plan's folders that are missing. */
@@ -29,8 +31,10 @@ export function shippedBackbones(checkpointRoot: string): { entries: ShippedBack
     const dir = path.join(checkpointRoot, run.name);
     const manifestFile = path.join(dir, "manifest.json");
     if (!fs.existsSync(manifestFile)) { missing.push(dir); continue; }
-    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as { objective: ObjectiveName; seed: number; steps: number; wall_seconds: number };
-    entries.push({ objective: manifest.objective, seed: manifest.seed, dir, steps: manifest.steps, wallSeconds: manifest.wall_seconds });
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as {
+      objective: ObjectiveName; seed: number; steps: number; wall_seconds: number; training_log: SslIntervalLog[];
+    };
+    entries.push({ objective: manifest.objective, seed: manifest.seed, dir, steps: manifest.steps, wallSeconds: manifest.wall_seconds, log: manifest.training_log });
   }
   return { entries, missing };
 }

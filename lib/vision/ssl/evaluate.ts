@@ -11,11 +11,14 @@
  * held-out Pearson r, mean over a property's latents, on the images with variation (levels 3 and 6; level 0 has
  * none), splits stratified by category.
  */
-import { categorizationAccuracy, ceiledScores, crossRegressedCorrelation, crossRegressedCorrelationOnMatrices, plsRegression, rsa, ridgeRegression, stimulusLabels, takeRows } from "../../neuro";
-import type { Matrix, NeuralAssembly } from "../../neuro";
+import {
+  categorizationAccuracy, ceiledScores, crossRegressedCorrelation, crossRegressedCorrelationOnMatrices, plsRegression, rsa, ridgeRegression,
+  selectSites, simulateVentralStream, splitHalfCeiling, stimulusLabels, takeRows,
+} from "../../neuro";
+import type { Matrix, NeuralAssembly, SimulatedVentralStreamOptions } from "../../neuro";
 import { matrix } from "../../neuro/linalg";
 import { layerActivations, LayerReadout } from "../models";
-import type { StimulusSet } from "../stimuli";
+import { generateStimuli, StimulusSet } from "../stimuli";
 import type { Backbone } from "./backbone";
 
 export interface NeuralBenchmark {
@@ -25,6 +28,23 @@ export interface NeuralBenchmark {
   IT: NeuralAssembly;
   /** Split-half ceilings of the two assemblies (splitHalfCeiling). */
   ceilings: { V4: number; IT: number };
+}
+
+/** Notebook 01's neural test images and simulated ventral stream (its STIMULUS_SEED and NEURAL_SEED). */
+export const BENCHMARK_SEEDS = { stimuli: 0, neural: 2015 } as const;
+
+/**
+ * Notebook 01's benchmark: its test images (objects of seed 0, never trained on) at `imagesPerObject` per object
+ * and level, the simulated V4 and IT recordings of them, and their split-half ceilings. `simulation` passes options
+ * to `simulateVentralStream` (e.g. another variant of the simulated IT).
+ */
+export async function simulatedBenchmark(options: {
+  imagesPerObject: number; repetitions?: number; simulation?: SimulatedVentralStreamOptions;
+}): Promise<NeuralBenchmark & { description: string }> {
+  const stimuli = generateStimuli({ seed: BENCHMARK_SEEDS.stimuli, imagesPerObject: options.imagesPerObject });
+  const neural = await simulateVentralStream(stimuli, { seed: BENCHMARK_SEEDS.neural, repetitions: options.repetitions ?? 40, ...options.simulation });
+  const V4 = selectSites(neural, "V4"), IT = selectSites(neural, "IT");
+  return { stimuli, V4, IT, ceilings: { V4: splitHalfCeiling(V4).ceiling, IT: splitHalfCeiling(IT).ceiling }, description: neural.description };
 }
 
 export interface BenchmarkOptions {
