@@ -6,6 +6,7 @@ import { checkExercise, Exercise, AnyFunction } from "./exercises/check";
 import * as welcome from "./exercises/welcome";
 import * as ant from "./exercises/ant";
 import * as ventral from "./exercises/ventral";
+import * as dmap from "./exercises/dmap";
 
 export const EXERCISES = {
   "welcome.accuracy": welcome.accuracy,
@@ -13,6 +14,7 @@ export const EXERCISES = {
   "ant.strides": ant.strides,
   "ant.historyWindow": ant.historyWindow,
   "ant.convergenceStep": ant.convergenceStep,
+  "dmap.attentionReadout": dmap.attentionReadout,
   "ventral.spearmanBrown": ventral.spearmanBrown,
   "ventral.pearsonPerSite": ventral.pearsonPerSite,
   "ventral.correlationRdm": ventral.correlationRdm,

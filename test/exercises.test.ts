@@ -93,4 +93,19 @@ describe("ant exercises reject plausible wrong answers", () => {
     for (const wrong of [firstDip, lessOrEqual, windowEnd]) expect(judge(ex, wrong).status).toBe("failed");
     expect(judge(ex, ex.reference).status).toBe("passed");
   });
+
+  it("dmap.attentionReadout: no max subtraction, no normalisation, or raw scores as weights", () => {
+    const ex = EXERCISES["dmap.attentionReadout"];
+    const naive = (s: number[], v: number[][]) => {
+      const w = s.map(Math.exp); const t = w.reduce((a, b) => a + b, 0); const a = w.map((x) => x / t);
+      return { attention: a, embedding: v[0].map((_, d) => v.reduce((acc, row, c) => acc + a[c] * row[d], 0)) };
+    };
+    const unnormalised = (s: number[], v: number[][]) => {
+      const top = Math.max(...s); const a = s.map((x) => Math.exp(x - top));
+      return { attention: a, embedding: v[0].map((_, d) => v.reduce((acc, row, c) => acc + a[c] * row[d], 0)) };
+    };
+    const rawScores = (s: number[], v: number[][]) => ({ attention: s, embedding: v[0].map((_, d) => v.reduce((acc, row, c) => acc + s[c] * row[d], 0)) });
+    for (const wrong of [naive, unnormalised, rawScores]) expect(judge(ex, wrong).status).toBe("failed");
+    expect(judge(ex, ex.reference).status).toBe("passed");
+  });
 });

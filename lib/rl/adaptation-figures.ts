@@ -117,38 +117,51 @@ export function learningCurves(agents: ShippedAgent[], title: string): Figure {
   };
 }
 
-/**
- * Boxes and arrows of the four policies' information flow, as a plotly figure (data + layout): what each
- * controller reads, and which part is trained how.
- */
+export interface FlowRow {
+  label: string;
+  /** Boxes left to right: text, centre x in [0, 0.8], fill colour. */
+  boxes: { text: string; x: number; colour: string }[];
+  /** What the last arrow points at (default "action a<sub>t</sub>"). */
+  output?: string;
+}
+
+/** Rows of boxes joined by arrows, one row per model or pathway, as a plotly figure (no data, shapes only). */
+export function flowDiagram(rows: FlowRow[], options: { title: string; note: string; height?: number }): Figure {
+  const shapes: object[] = [];
+  const annotations: object[] = [];
+  const step = 0.96 / rows.length;
+  rows.forEach((row, r) => {
+    const y = 0.97 - step * (r + 0.5);
+    const half = Math.min(0.08, step * 0.35);
+    annotations.push({ x: -0.02, y, text: `<b>${row.label}</b>`, showarrow: false, xanchor: "right", font: { size: 13 } });
+    row.boxes.forEach((b, k) => {
+      shapes.push({ type: "rect", x0: b.x - 0.1, x1: b.x + 0.1, y0: y - half, y1: y + half, fillcolor: b.colour, line: { color: "#555" } });
+      annotations.push({ x: b.x, y, text: b.text, showarrow: false, font: { size: 12 } });
+      const next = row.boxes[k + 1];
+      annotations.push({ x: next ? next.x - 0.1 : 0.78, y, ax: b.x + 0.1, ay: y, xref: "x", yref: "y", axref: "x", ayref: "y", text: "", showarrow: true, arrowhead: 2 });
+    });
+    annotations.push({ x: 0.86, y, text: row.output ?? "action a<sub>t</sub>", showarrow: false, font: { size: 12 } });
+  });
+  annotations.push({ x: 0.4, y: 1.04, text: options.note, showarrow: false, font: { size: 12 } });
+  return {
+    data: [],
+    layout: {
+      title: { text: options.title }, height: options.height ?? 420, shapes, annotations,
+      xaxis: { range: [-0.2, 0.95], visible: false, title: { text: "information flow →" } },
+      yaxis: { range: [0, 1.08], visible: false, title: { text: "pathway" } },
+    },
+  } as Figure;
+}
+
+/** What each of notebook 03's controllers reads, and which part is trained how. */
 export function adaptationDiagram(): Figure {
-  const rows: { label: string; boxes: { text: string; x: number; colour: string }[] }[] = [
+  return flowDiagram([
     { label: "Simple", boxes: [{ text: "x<sub>t</sub>", x: 0.1, colour: "#ddd" }, { text: "π (MLP)", x: 0.55, colour: "#9ecae1" }] },
     { label: "Oracle", boxes: [{ text: "true body e<sub>t</sub>", x: 0.1, colour: "#fdae6b" }, { text: "μ → z<sub>t</sub>", x: 0.32, colour: "#9ecae1" }, { text: "π(x<sub>t</sub>, a<sub>t−1</sub>, z<sub>t</sub>)", x: 0.55, colour: "#9ecae1" }] },
     { label: "RMA", boxes: [{ text: "history (x, a)<sub>t−49…t</sub>", x: 0.1, colour: "#ddd" }, { text: "φ → ẑ<sub>t</sub><br>(regress z, phase 2)", x: 0.32, colour: "#a1d99b" }, { text: "π frozen (from Oracle)", x: 0.55, colour: "#c6dbef" }] },
     { label: "TCN", boxes: [{ text: "history (x, a)<sub>t−49…t</sub>", x: 0.1, colour: "#ddd" }, { text: "φ → ẑ<sub>t</sub>", x: 0.32, colour: "#9ecae1" }, { text: "π(x<sub>t</sub>, a<sub>t−1</sub>, ẑ<sub>t</sub>)", x: 0.55, colour: "#9ecae1" }] },
-  ];
-  const shapes: object[] = [];
-  const annotations: object[] = [];
-  rows.forEach((row, r) => {
-    const y = 0.85 - r * 0.24;
-    annotations.push({ x: -0.02, y, text: `<b>${row.label}</b>`, showarrow: false, xanchor: "right", font: { size: 14 } });
-    row.boxes.forEach((b, k) => {
-      shapes.push({ type: "rect", x0: b.x - 0.1, x1: b.x + 0.1, y0: y - 0.08, y1: y + 0.08, fillcolor: b.colour, line: { color: "#555" } });
-      annotations.push({ x: b.x, y, text: b.text, showarrow: false, font: { size: 12 } });
-      const next = row.boxes[k + 1];
-      const to = next ? next.x - 0.1 : 0.78;
-      annotations.push({ x: to, y, ax: b.x + 0.1, ay: y, xref: "x", yref: "y", axref: "x", ayref: "y", text: "", showarrow: true, arrowhead: 2 });
-    });
-    annotations.push({ x: 0.86, y, text: "action a<sub>t</sub>", showarrow: false, font: { size: 12 } });
+  ], {
+    title: "What each controller reads",
+    note: "blue: trained by PPO (critic also sees e<sub>t</sub>) · green: trained by regression on the Oracle's z · orange: privileged",
   });
-  annotations.push({ x: 0.5, y: 1.04, text: "blue: trained by PPO (critic also sees e<sub>t</sub>) · green: trained by regression on the Oracle's z · orange: privileged", showarrow: false, font: { size: 12 } });
-  return {
-    data: [],
-    layout: {
-      title: { text: "What each controller reads" }, height: 420, shapes, annotations,
-      xaxis: { range: [-0.15, 0.95], visible: false, title: { text: "information flow →" } },
-      yaxis: { range: [0.05, 1.08], visible: false, title: { text: "policy" } },
-    },
-  };
 }

@@ -30,6 +30,9 @@ import { rng } from "../util/random";
 
 export const OBSERVATION_SIZE = 28;
 export const ACTION_SIZE = 8;
+/** The 8 actuated joints, in action order (hip then ankle of each leg, legs in LEG_NAMES order). */
+export const JOINT_NAMES: readonly string[] = LEG_NAMES.flatMap((l) => [`${l}_hip`, `${l}_ankle`]);
+
 export const OBSERVATION_NAMES: readonly string[] = [
   "height_change", "sin_heading_error", "cos_heading_error", "vx", "vy", "vz", "roll", "pitch",
   ...LEG_NAMES.flatMap((l) => [`${l}_hip_angle`, `${l}_ankle_angle`]),

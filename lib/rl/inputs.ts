@@ -11,13 +11,15 @@
  * A network slices the row by the layout's offsets. Keeping all of it in the row means PPO's rollout
  * storage and minibatches are the same for every policy.
  */
-import { ACTION_SIZE, OBSERVATION_SIZE } from "./ant";
+import { ACTION_SIZE, JOINT_NAMES, OBSERVATION_NAMES, OBSERVATION_SIZE } from "./ant";
 import { ObservationHistory } from "./history";
 import { RunningMeanStd } from "./normalize";
 
 export const MORPHOLOGY_SIZE = 9;
 /** Channels of one Ant history frame: the observation and the previous action. */
 export const HISTORY_CHANNELS = OBSERVATION_SIZE + ACTION_SIZE;
+/** Their names, in order (DMAP attends over these 36). */
+export const HISTORY_CHANNEL_NAMES: readonly string[] = [...OBSERVATION_NAMES, ...JOINT_NAMES.map((j) => `previous action ${j}`)];
 
 export interface InputSpec {
   /** Sizes of the environment's vectors (default: the Ant's 28 observations, 8 actions, 9 morphology values). */

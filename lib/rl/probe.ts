@@ -10,8 +10,11 @@ import { AntEnv, OBSERVATION_SIZE } from "./ant";
 import { AgentInputs } from "./inputs";
 import { Morphology, morphologyVector } from "./morphology";
 import type { ActorCritic } from "./policies/gaussian-mlp";
+import { antPose, AntPose } from "./render";
 
 export interface ProbedEpisode {
+  /** Poses every `poseEvery` steps (with that option), the first before the first step. */
+  poses: AntPose[];
   /** What the probe returned for this body, per step (a row of numbers). */
   probe: number[][];
   /** Raw joint angles, scaled to [−1, 1] over their ranges (observation 8–15), per step. */
@@ -26,6 +29,8 @@ export interface ProbedEpisode {
 export interface ProbeOptions {
   seed: number;
   steps: number;
+  /** Record the body's pose every this many steps (for animations); default: none. */
+  poseEvery?: number;
   change?: { at: number; to: Morphology[] };
 }
 
@@ -39,11 +44,12 @@ export async function probeEpisodes(policy: ActorCritic, inputs: AgentInputs, bo
   if (inputs.numEnvs !== n) throw new Error(`probeEpisodes: the input builder is for ${inputs.numEnvs} environments, got ${n} bodies`);
   if (options.change && options.change.to.length !== n) throw new Error(`probeEpisodes: ${options.change.to.length} new bodies for ${n} bodies`);
   const envs = await Promise.all(bodies.map((m) => AntEnv.create(m, { maxSteps: options.steps })));
-  const episodes: ProbedEpisode[] = bodies.map(() => ({ probe: [], jointAngles: [], contacts: [], x: [], fell: false }));
+  const episodes: ProbedEpisode[] = bodies.map(() => ({ poses: [], probe: [], jointAngles: [], contacts: [], x: [], fell: false }));
   const done = new Uint8Array(n);
   try {
     const obs = new Float32Array(n * OBSERVATION_SIZE);
     envs.forEach((env, i) => obs.set(env.reset(options.seed + i), i * OBSERVATION_SIZE));
+    if (options.poseEvery) envs.forEach((env, i) => episodes[i].poses.push(antPose(env)));
     for (let t = 0; t < options.steps && done.some((d) => !d); t++) {
       if (options.change?.at === t) envs.forEach((env, i) => { if (!done[i]) obs.set(env.changeBody(options.change!.to[i]), i * OBSERVATION_SIZE); });
       const morphologies = Float32Array.from(envs.flatMap((env) => morphologyVector(env.morphology)));
@@ -63,6 +69,7 @@ export async function probeEpisodes(policy: ActorCritic, inputs: AgentInputs, bo
         const s = envs[i].step(executed.subarray(i * 8, i * 8 + 8));
         e.contacts.push(s.info.contacts);
         e.x.push(s.info.x);
+        if (options.poseEvery && (t + 1) % options.poseEvery === 0) e.poses.push(antPose(envs[i]));
         obs.set(s.observation, i * OBSERVATION_SIZE);
         if (s.terminated || s.truncated) {
           done[i] = 1;

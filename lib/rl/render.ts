@@ -126,20 +126,29 @@ function floorMarks(cx: number, cy: number, half: number): Data {
   return { type: "scatter3d", mode: "markers", name: "floor (1 m grid)", x: xs, y: ys, z: xs.map(() => 0), marker: { size: 2, color: "#999" }, hoverinfo: "skip" } as Data;
 }
 
+/** Plots beside the ant that move with the same slider: their traces for each pose (frame), and their axes. */
+export interface AnimationSide {
+  traces(frame: number): Data[];
+  layout: Partial<Layout>;
+}
+
 /**
  * An animation of a recorded episode (play button and slider). The camera follows the ant; dots on the
- * floor mark every metre, so they stream backwards as it walks. The slider shows time and distance.
+ * floor mark every metre, so they stream backwards as it walks. The slider shows time and distance. With
+ * `side`, the 3-D scene takes the left half and the side plots (e.g. DMAP's attention) follow the same frames.
  */
-export function episodeAnimation(ep: Episode, title: string): Figure {
+export function episodeAnimation(ep: Pick<Episode, "poses" | "contacts" | "dt">, title: string, side?: AnimationSide): Figure {
   const half = 1.6;
-  const traces = (p: AntPose) => [...poseTraces(centred(p)), floorMarks(p.torso.center[0], p.torso.center[1], half)];
+  const traces = (p: AntPose, i: number) => [...poseTraces(centred(p)), floorMarks(p.torso.center[0], p.torso.center[1], half), ...(side?.traces(i) ?? [])];
   const frameSeconds = ep.dt * (ep.poses.length > 1 ? ep.contacts.length / (ep.poses.length - 1) : 1);
-  const frames = ep.poses.map((p, i) => ({ name: String(i), data: traces(p) }));
+  const frames = ep.poses.map((p, i) => ({ name: String(i), data: traces(p, i) }));
   const top = Math.max(1.2, ...ep.poses.map((p) => p.torso.center[2] + p.torso.radius + 0.3));
   const layout: Partial<Layout> = {
     title: { text: title },
     height: 480,
+    ...(side?.layout ?? {}),
     scene: {
+      ...(side ? { domain: { x: [0, 0.45], y: [0, 1] } } : {}),
       xaxis: axis("x − x_torso (m)", [-half, half]), yaxis: axis("y − y_torso (m)", [-half, half]), zaxis: axis("z (m)", [0, top]),
       aspectmode: "manual", aspectratio: { x: 1, y: 1, z: top / (2 * half) },
       camera: { eye: { x: 0.4, y: -1.5, z: 0.5 } },
@@ -159,7 +168,7 @@ export function episodeAnimation(ep: Episode, title: string): Figure {
       })),
     }],
   } as Partial<Layout>;
-  return { data: traces(ep.poses[0]), layout, frames };
+  return { data: traces(ep.poses[0], 0), layout, frames };
 }
 
 /** Small multiples of standing bodies (one scene each), titled by `labels`. */
