@@ -43,7 +43,10 @@ export async function runPlanHere(planName: string, runs: RunSpec[], o: RunHereO
   if (todo.length === 0) return result;
 
   let stopping = false;
-  const onSignal = () => { stopping = true; say("sweep: stopping after the running trainers have saved their checkpoints"); };
+  const onSignal = () => {
+    if (!stopping) say("sweep: stopping after the running trainers have saved their checkpoints");
+    stopping = true;
+  };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   // Pace of this sweep, per unit: units trained and seconds spent (for the plan's ETA).
@@ -53,7 +56,7 @@ export async function runPlanHere(planName: string, runs: RunSpec[], o: RunHereO
     for (const t of planTotals(runs.map((r) => runStatus(r, o.root)))) {
       const p = pace.get(t.unit);
       const left = t.total - t.done;
-      parts.push(`${left.toLocaleString("en-US")} ${t.unit} left` + (p && p.units > 0 ? `, ETA ${duration((left * p.seconds) / p.units / jobs)}` : ""));
+      parts.push(`${left.toLocaleString("en-US")} ${t.unit} left` + (p && p.units > 0 && left > 0 ? `, ETA ${duration((left * p.seconds) / p.units / jobs)}` : ""));
     }
     return parts.join("; ");
   };
@@ -89,7 +92,8 @@ export async function runPlanHere(planName: string, runs: RunSpec[], o: RunHereO
         result.finished.push(spec.name);
         say(`[${k}/${todo.length}] ${spec.name}: shipped after ${duration(seconds)}; plan: ${eta()}`);
       } else {
-        const reason = code === 0 ? `stopped at ${after.done.toLocaleString("en-US")}/${spec.total.toLocaleString("en-US")} ${spec.unit}` : `failed (${signal ?? `exit status ${code}`}; log ${logFile})`;
+        const at = `${after.done.toLocaleString("en-US")}/${spec.total.toLocaleString("en-US")} ${spec.unit}`;
+        const reason = code === 0 || stopping ? `stopped at ${at}` : `failed (${signal ?? `exit status ${code}`}; log ${logFile})`;
         result.unfinished.push({ name: spec.name, reason });
         say(`[${k}/${todo.length}] ${spec.name}: ${reason}; plan: ${eta()}`);
       }
