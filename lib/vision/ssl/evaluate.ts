@@ -5,17 +5,22 @@
  * carries too (Hong, Yamins, Majaj & DiCarlo 2016: position, size and pose decoded linearly from IT and from
  * task-trained networks' top layers).
  *
- * Per read-out layer: linear-probe categorisation (ridge classifier, 90/10 splits stratified by category); ceiled
- * V4 and IT predictivity (PLS-25, splits stratified by object, r / split-half ceiling); RSA with IT (object-level
- * RDMs, Spearman, ceiled); decoding of position (tx, ty), size (scale) and pose (three rotation angles): ridge,
- * held-out Pearson r, mean over a property's latents, on the images with variation (levels 3 and 6; level 0 has
- * none), splits stratified by category.
+ * Per read-out layer: linear-probe categorisation (a linear classifier on one-hot targets, 90/10 splits stratified
+ * by category); ceiled V4 and IT predictivity (PLS-25, splits stratified by object, r / split-half ceiling); RSA
+ * with IT (object-level RDMs, Spearman, ceiled); decoding of position (tx, ty), size (scale) and pose (three
+ * rotation angles): held-out Pearson r, mean over a property's latents, on the images with variation (levels 3 and
+ * 6; level 0 has none), splits stratified by category.
+ *
+ * The linear read-out of the probe and the decoders is PLS-25 by default, the mapping of the neural fits: a ridge
+ * with its penalty chosen by leave-one-out (`readout: "ridge"`, what notebook 01's categorisation uses) costs ~7 s
+ * per layer for the probe and ~15 s for the decoders on 768 images × 512 features on the development machine,
+ * against ~1 s for PLS — too slow for every layer of sixteen backbones in a lecture.
  */
 import {
   categorizationAccuracy, ceiledScores, crossRegressedCorrelation, crossRegressedCorrelationOnMatrices, plsRegression, rsa, ridgeRegression,
   selectSites, simulateVentralStream, splitHalfCeiling, stimulusLabels, takeRows,
 } from "../../neuro";
-import type { Matrix, NeuralAssembly, SimulatedVentralStreamOptions } from "../../neuro";
+import type { Matrix, NeuralAssembly, RegressionFactory, SimulatedVentralStreamOptions } from "../../neuro";
 import { matrix } from "../../neuro/linalg";
 import { layerActivations, LayerReadout } from "../models";
 import { generateStimuli, StimulusSet } from "../stimuli";
@@ -54,6 +59,8 @@ export interface BenchmarkOptions {
   maxFeatures?: number;
   /** Read-out layers (default all of the backbone's). */
   layers?: readonly string[];
+  /** Linear read-out of the probe and the decoders (default "pls"). */
+  readout?: Readout;
 }
 
 export interface LayerScores {
@@ -73,8 +80,15 @@ export interface LayerScores {
 /** The three properties decoded, as stimulus metadata fields. */
 export const ORTHOGONAL_PROPERTIES = { position: ["tx", "ty"], size: ["scale"], pose: ["rxy", "rxz", "ryz"] } as const;
 
-/** Held-out r of a ridge decoder per property (mean over its latents), on the images with variation. */
-export function decodeProperties(features: Matrix, stimuli: StimulusSet, splits: number): LayerScores["decoding"] {
+/** The linear read-out of probes and decoders (see the module comment). */
+export type Readout = "pls" | "ridge";
+
+function readoutFactory(readout: Readout, features: number): RegressionFactory {
+  return readout === "ridge" ? () => ridgeRegression() : () => plsRegression({ nComponents: Math.min(25, features - 1) });
+}
+
+/** Held-out r of a linear decoder per property (mean over its latents), on the images with variation. */
+export function decodeProperties(features: Matrix, stimuli: StimulusSet, splits: number, readout: Readout = "pls"): LayerScores["decoding"] {
   const rows = stimuli.meta.flatMap((m, i) => (m.variation === 0 ? [] : [i]));
   const X = takeRows(features, rows);
   const categories = rows.map((i) => stimuli.meta[i].category);
@@ -82,7 +96,7 @@ export function decodeProperties(features: Matrix, stimuli: StimulusSet, splits:
   for (const [property, fields] of Object.entries(ORTHOGONAL_PROPERTIES) as [keyof typeof ORTHOGONAL_PROPERTIES, readonly string[]][]) {
     const Y = matrix(rows.length, fields.length);
     rows.forEach((i, k) => fields.forEach((f, j) => { Y.data[k * fields.length + j] = (stimuli.meta[i] as unknown as Record<string, number>)[f]; }));
-    const fit = crossRegressedCorrelationOnMatrices(X, Y, categories, { splits, regression: () => ridgeRegression() });
+    const fit = crossRegressedCorrelationOnMatrices(X, Y, categories, { splits, regression: readoutFactory(readout, X.cols) });
     out[property] = fit.perSite.reduce((a, v) => a + v, 0) / fields.length;
   }
   return out;
@@ -90,7 +104,7 @@ export function decodeProperties(features: Matrix, stimuli: StimulusSet, splits:
 
 /** Every score for every read-out layer of a backbone (inference mode: batch norm's moving statistics). */
 export function benchmarkBackbone(backbone: Backbone, bench: NeuralBenchmark, options: BenchmarkOptions = {}): LayerScores[] {
-  const splits = options.splits ?? 10;
+  const splits = options.splits ?? 10, readout = options.readout ?? "pls";
   const readouts: LayerReadout[] = layerActivations(
     { net: backbone.net, layers: backbone.layers, inputSize: backbone.spec.inputSize }, bench.stimuli,
     { maxFeatures: options.maxFeatures ?? 1024, layers: options.layers },
@@ -102,11 +116,11 @@ export function benchmarkBackbone(backbone: Backbone, bench: NeuralBenchmark, op
     return {
       layer: r.layer,
       features: r.features.cols,
-      probe_accuracy: categorizationAccuracy(r.features, categories, { splits }).accuracy,
+      probe_accuracy: categorizationAccuracy(r.features, categories, { splits, regression: readoutFactory(readout, r.features.cols) }).accuracy,
       V4: ceiled("V4"),
       IT: ceiled("IT"),
       rsa_IT: rsa(r.features, bench.IT).similarity_ceiled,
-      decoding: decodeProperties(r.features, bench.stimuli, splits),
+      decoding: decodeProperties(r.features, bench.stimuli, splits, readout),
     };
   });
 }
