@@ -65,12 +65,13 @@ export function defaultTeacher(config: AgentConfig): string {
 }
 
 /**
- * The backend a kind trains fastest on here (environment.md, `npm run bench`): the MLP policies' PPO loop runs
- * faster on wasm (small matrices: native TensorFlow's per-call overhead dominates), the convolutional history
- * encoders on native TensorFlow. TFJS_BACKEND overrides.
+ * The backend a kind trains fastest on here (`npm run bench`, PPO loops on both backends in one run, see
+ * environment.md): the Simple MLP's loop is faster on wasm (small matrices: native TensorFlow's per-call overhead
+ * dominates), the Oracle's (its 256-128 morphology encoder) and the history encoders' on native TensorFlow.
+ * TFJS_BACKEND overrides.
  */
 export function preferredBackend(config: AgentConfig): BackendName {
-  return inputSpec(config).historyLength > 0 ? "tensorflow" : "wasm";
+  return config.policy === "simple" ? "wasm" : "tensorflow";
 }
 
 /** What the training loop drives: PPO, or RMA's phase 2. */
