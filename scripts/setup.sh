@@ -21,6 +21,8 @@ done
 APT_PACKAGES=(jupyter-notebook jupyter-client jupyter-nbconvert jupyter-nbformat python3-nbconvert python3-nbclient chromium)
 # A one-node SLURM cluster for the sweep test (test/sweep-slurm.test.ts starts its daemons itself).
 APT_PACKAGES+=(slurmctld slurmd slurm-client munge)
+# `python3 -m venv` needs Debian's venv module: the kit's JupyterLab lives in a project-local venv (below).
+APT_PACKAGES+=(python3-venv)
 # PyTorch CPU is only the benchmark's reference point (`npm run bench`): opt in with --with-torch.
 if [ "$with_torch" = "1" ]; then APT_PACKAGES+=(python3-torch); fi
 
@@ -38,9 +40,23 @@ if command -v apt-get >/dev/null 2>&1; then
   else
     echo "setup: Debian packages already installed"
   fi
-elif ! command -v jupyter >/dev/null 2>&1; then
-  echo "setup: no apt-get here; installing JupyterLab with pip"
-  python3 -m pip install --user jupyterlab nbclient nbconvert
+fi
+
+# JupyterLab, nbclient, nbconvert and plotly (whose wheel carries JupyterLab's plotly renderer) in the
+# project's .venv, which every kit command uses; Debian's classic Notebook (above) is the fallback where pip
+# cannot get them. --retries 0: pip otherwise retries an unreachable index for every package (minutes).
+LAB_PACKAGES=(jupyterlab nbclient nbconvert plotly)
+if .venv/bin/python -c "import jupyterlab, nbclient, nbconvert, plotly" >/dev/null 2>&1; then
+  echo "setup: JupyterLab already installed in .venv"
+else
+  echo "setup: installing JupyterLab into .venv with pip"
+  if python3 -m venv .venv && .venv/bin/pip install -q --retries 0 --disable-pip-version-check "${LAB_PACKAGES[@]}"; then
+    echo "setup: JupyterLab $(.venv/bin/jupyter lab --version) installed in .venv"
+  else
+    rm -rf .venv
+    echo "setup: pip could not install JupyterLab; the kit will use classic Notebook (README: Jupyter)" >&2
+    command -v jupyter >/dev/null 2>&1 || { echo "setup: and no Jupyter is installed at all" >&2; exit 1; }
+  fi
 fi
 
 echo "setup: npm ci"

@@ -60,9 +60,10 @@ describe("the runner", () => {
 
   it("says how to install Jupyter when it is missing", () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "no-jupyter-"));
-    expect(() => findJupyter({ PATH: empty })).toThrow(/Jupyter was not found[\s\S]*apt-get install[\s\S]*pip install jupyterlab/);
+    // Neither the project's venv (KIT_VENV) nor anything on PATH.
+    expect(() => findJupyter({ PATH: empty, KIT_VENV: empty })).toThrow(/Jupyter was not found[\s\S]*apt-get install[\s\S]*pip install jupyterlab/);
     const out = spawnSync(process.execPath, [TSX, "scripts/run-notebooks.ts", "00"], {
-      cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, PATH: empty },
+      cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, PATH: empty, KIT_VENV: empty },
     });
     expect(out.status).toBe(2);
     expect(out.stderr).toContain("Jupyter was not found");

@@ -29,7 +29,8 @@ export function findChromium(): string {
   return found;
 }
 
-const CHROMIUM_ARGS = [
+/** Flags for headless Chromium here (no sandbox as root, no GPU, no background network). */
+export const CHROMIUM_ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];

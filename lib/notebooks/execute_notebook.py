@@ -5,6 +5,7 @@ on stdout: {"ok": bool, "seconds": float, "failed_cell": int|null, "source": str
 The executed notebook and the HTML page are written even when a cell fails, so the failure can be read.
 """
 import json
+import os
 import re
 import sys
 import time
@@ -13,6 +14,19 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 from nbconvert import HTMLExporter
+
+
+# Exported pages must work offline. Debian's nbconvert loads require.js and MathJax from Debian's packages;
+# pip's nbconvert (the project's .venv) from a CDN: point it at Debian's copies where they are installed.
+LOCAL_SCRIPTS = {
+    "require_js_url": ("/usr/share/javascript/requirejs/require.min.js", ""),
+    "mathjax_url": ("/usr/share/javascript/mathjax/MathJax.js", "?config=TeX-AMS_CHTML-full,Safe"),
+}
+
+
+def html_exporter():
+    local = {key: f"file://{path}{query}" for key, (path, query) in LOCAL_SCRIPTS.items() if os.path.exists(path)}
+    return HTMLExporter(**local)
 
 
 def cell_report(nb, index):
@@ -68,7 +82,7 @@ def main():
             result["error"] = lines[-1] if lines else type(exc).__name__
     result["seconds"] = round(time.time() - start, 2)
     nbformat.write(nb, ipynb_path)
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    body, _ = html_exporter().from_notebook_node(nb)
     with open(html_path, "w", encoding="utf-8") as f:
         f.write(body)
     print(json.dumps(result))

@@ -1,15 +1,17 @@
 /**
- * Plotly figures inline in tslab notebooks, with no network.
+ * Plotly figures inline in tslab notebooks, with no network, that survive a save.
  *
- * The minified plotly.js bundle (plotly.js-dist-min) is sent once per kernel session in a <script>; every
- * figure after that is a <div> plus a small script that draws into it. This renders in classic Notebook,
- * JupyterLab and in HTML exported by nbconvert (the bundle travels inside the first figure's output).
- * `application/vnd.plotly.v1+json` alone does not render in classic Notebook/nbconvert, hence this route.
+ * Each figure is one display bundle of two forms:
+ * - `application/vnd.plotly.v1+json`, the figure itself: JupyterLab's plotly renderer (shipped in plotly's
+ *   Python wheel) draws it with no script, so it is drawn again when a saved or untrusted notebook is reopened;
+ * - `text/html`, a <div> plus a small script that draws into it, for classic Notebook and nbconvert's HTML
+ *   pages, which do not know plotly's MIME type. The minified plotly.js bundle (plotly.js-dist-min) travels
+ *   once per kernel session, in the first figure's HTML. Scripts run only in trusted notebooks.
  * Outside a notebook, `plot` prints a one-line description; `figureHtml` writes a standalone page.
  */
 import * as fs from "fs";
 import type { Config, Data, Layout } from "plotly.js";
-import { escapeHtml, inNotebook, showHtml } from "./display";
+import { escapeHtml, inNotebook, showBundle, showHtml } from "./display";
 
 export type { Config, Data, Layout };
 
@@ -31,6 +33,9 @@ const BASE_LAYOUT: Partial<Layout> = {
   height: 380,
 };
 const AXIS_STYLE = { showline: true, linecolor: "#444", gridcolor: "#e5e5e5", zeroline: false, ticks: "outside" as const };
+
+/** Plotly's own MIME type: the figure as JSON (data, layout, config, frames). */
+export const PLOTLY_MIME = "application/vnd.plotly.v1+json";
 
 let bundleSentInThisKernel = false;
 let figureCounter = 0;
@@ -85,8 +90,11 @@ function withDefaults(fig: Figure): Figure {
 
 /** The HTML fragment (div + drawing script) of one figure; assumes window.Plotly exists or will soon. */
 export function figureFragment(fig: Figure): string {
+  return fragmentOf(withDefaults(fig));
+}
+
+function fragmentOf(full: Figure): string {
   const id = `kit-fig-${process.pid}-${++figureCounter}-${Date.now().toString(36)}`;
-  const full = withDefaults(fig);
   const json = JSON.stringify(full).replace(/<\//g, "<\\/");
   const height = Number(full.layout?.height ?? 380);
   return (
@@ -132,7 +140,8 @@ export function plot(dataOrFigure: Data[] | Figure, layout?: Partial<Layout>): v
     console.log(describe(fig));
     return;
   }
+  const full = withDefaults(fig);
   const bundle = bundleSentInThisKernel ? "" : plotlyBundleHtml() + "\n";
   bundleSentInThisKernel = true;
-  showHtml(bundle + figureFragment(fig), describe(fig));
+  showBundle({ [PLOTLY_MIME]: full, "text/html": bundle + fragmentOf(full) }, describe(fig));
 }
