@@ -194,6 +194,7 @@ describe("JupyterLab, used as a person does", () => {
     expect(progressText, "one progress line, updated in place to its final state").toHaveLength(1);
     expect(progressText[0]).toMatch(/training: 60\/60 epochs \(100%\).*took/);
     liveFigures = s.drawn;
+    console.log(`JupyterLab, 00-welcome run live: ${s.drawn} of ${s.plotly} plotly figures drawn (headless run: ${expected})`);
     expect(pageErrors).toEqual([]);
   }, 400_000);
 
@@ -204,6 +205,7 @@ describe("JupyterLab, used as a person does", () => {
     const s = await waitFor(page, `${expected} figures to be drawn`, (s) => s.drawn === expected, 60_000);
     await screenshot("00-welcome-reopened");
     expect(s.htmlFigures).toBe(0);
+    console.log(`JupyterLab, 00-welcome executed headless and reopened untrusted: ${s.drawn} of ${s.plotly} drawn`);
     expect(s.drawn).toBe(liveFigures);
     expect(s.plotly).toBe(expected);
     expect(s.errors).toEqual([]);
