@@ -61,6 +61,8 @@ fi
 
 echo "setup: npm ci"
 npm ci --no-audit --no-fund
+# Native TensorFlow for tfjs (several times faster conv training); where it cannot be built the kit uses wasm.
+bash scripts/build-tfjs-node.sh
 
 if [ "$run_notebooks" = "1" ]; then
   echo "setup: running every notebook headless (lecture mode)"
