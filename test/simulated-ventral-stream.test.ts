@@ -94,3 +94,32 @@ describe("simulated ventral stream", () => {
     expect(it).toBeGreaterThan(v4 + 0.2);
   });
 });
+
+describe("simulated IT without its identity part (itIdentity: false)", () => {
+  // Two images of objects of different categories, moved out of the frame: IT's object-alone images of both are the
+  // same empty grey, so only the label-driven identity part can tell their IT responses apart.
+  const base = generateStimuli({ seed: 6, imagesPerObject: 1, levels: [3], size: 32 });
+  const a = 0, b = base.meta.findIndex((m) => m.category !== base.meta[a].category);
+  const set = { ...base, meta: base.meta.map((m, i) => (i === a || i === b ? { ...m, tx: 5 } : m)) };
+  const options = { seed: 5, v4Sites: 6, itSites: 24, repetitions: 4 };
+  const rows = (s: SimulatedVentralStream, region: "V4" | "IT", stimulus: number) =>
+    s.sites.flatMap((site, n) => (site.region === region ? [s.expected[stimulus * s.shape[1] + n]] : []));
+
+  it("gives identical IT responses to images of different objects with identical object-alone content; the default does not", async () => {
+    const imageOnly = await simulateVentralStream(set, { ...options, itIdentity: false });
+    const full = await simulateVentralStream(set, options);
+    expect(rows(imageOnly, "IT", b)).toEqual(rows(imageOnly, "IT", a));
+    const gap = rows(full, "IT", a).reduce((m, v, n) => Math.max(m, Math.abs(v - rows(full, "IT", b)[n])), 0);
+    expect(gap).toBeGreaterThan(0.1);
+    expect(imageOnly.description).toMatch(/no label-driven identity part/);
+  });
+
+  it("changes nothing else: V4 is the same, and itIdentity: true is the default", async () => {
+    const imageOnly = await simulateVentralStream(set, { ...options, itIdentity: false });
+    const full = await simulateVentralStream(set, options);
+    const explicit = await simulateVentralStream(set, { ...options, itIdentity: true });
+    expect(explicit.data).toEqual(full.data);
+    for (const s of [0, 7, b]) expect(rows(imageOnly, "V4", s)).toEqual(rows(full, "V4", s));
+    expect(rows(imageOnly, "IT", 7)).not.toEqual(rows(full, "IT", 7));
+  });
+});

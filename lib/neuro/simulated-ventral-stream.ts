@@ -31,6 +31,11 @@
  *    second one at 0.9), other categories N(0, 0.3²), plus a per-object N(0, 0.7²), z-scored over stimuli. It
  *    depends on the stimulus's object label only, so it is fully tolerant to position, scale and pose (an
  *    idealisation of IT). The sum goes through softplus(1.5 · (x − θ)) / 1.5 with θ ~ U(−0.5, 0.5).
+ *    `itIdentity: false` leaves that label-driven part out (image-computable IT sites only: a site is then a
+ *    function of the object-alone image), with every random draw unchanged — the same sites, hidden layer, image
+ *    weights and thresholds — so the two variants differ by the identity term alone (and by the gains of 6, fitted
+ *    to the responses). Notebook 02 ranks its backbones on both: the identity part rewards category training by
+ *    construction.
  * 6. Rates and trials. Each site's noiseless mean spike count is μ = b + g·u (u its response from 4 or 5, b a
  *    baseline U(3, 8)); trials are Gamma-distributed with mean μ and variance F·μ (Poisson-like: the variance grows
  *    with the mean; Fano factor F ~ U(1, 1.5) per site), drawn independently per stimulus, site and repetition
@@ -69,10 +74,15 @@ export interface SimulatedVentralStreamOptions {
   ceilings?: Partial<Record<Region, number>>;
   /** Images per tfjs batch (default 128). */
   batchSize?: number;
+  /**
+   * IT's label-driven identity part (step 5 of the module comment): on by default; false gives image-computable IT
+   * sites only, otherwise drawn exactly as the default's.
+   */
+  itIdentity?: boolean;
 }
 
 export const SIMULATED_DEFAULTS = {
-  seed: 2015, v4Sites: 88, itSites: 168, repetitions: 40, ceilings: { V4: 0.895, IT: 0.822 }, batchSize: 128,
+  seed: 2015, v4Sites: 88, itSites: 168, repetitions: 40, ceilings: { V4: 0.895, IT: 0.822 }, batchSize: 128, itIdentity: true,
 } as const;
 
 export interface SimulatedVentralStream extends NeuralAssembly {
@@ -100,6 +110,7 @@ export async function simulateVentralStream(
   const R = options.repetitions ?? SIMULATED_DEFAULTS.repetitions;
   const ceilings = { ...SIMULATED_DEFAULTS.ceilings, ...options.ceilings };
   const batchSize = options.batchSize ?? SIMULATED_DEFAULTS.batchSize;
+  const withIdentity = options.itIdentity ?? SIMULATED_DEFAULTS.itIdentity;
   for (const [name, n] of [["v4Sites", nV4], ["itSites", nIT]] as const) {
     if (!Number.isInteger(n) || n < 0) throw new Error(`simulateVentralStream: ${name} must be a non-negative integer, got ${n}`);
   }
@@ -123,7 +134,7 @@ export async function simulateVentralStream(
     const power = r.range(0.7, 1.5);
     for (let s = 0; s < S; s++) u[s * N + n] = Math.pow(Math.max(0, v4Drive[s * nV4 + n]), power);
   }
-  itResponses(set, pooled, r, nV4, nIT, u);
+  itResponses(set, pooled, r, nV4, nIT, u, withIdentity);
 
   const sites: SiteInfo[] = [];
   for (let n = 0; n < N; n++) {
@@ -138,8 +149,9 @@ export async function simulateVentralStream(
     description:
       `SIMULATED V4 (${nV4} sites) and IT (${nIT} sites), ${R} repetitions of ${S} HvM-like images: responses of a ` +
       `hidden hand-built model (Gabor energy → normalisation → V4-like conjunctions → IT-like pooling of the object ` +
-      `without its background plus ` +
-      `object/category-selective structure; seed ${seed}) with Poisson-like Gamma trial noise, gains set for ` +
+      `without its background ` +
+      (withIdentity ? `plus object/category-selective structure` : `only, no label-driven identity part (image-computable sites)`) +
+      `; seed ${seed}) with Poisson-like Gamma trial noise, gains set for ` +
       `split-half ceilings near V4 ${ceilings.V4}, IT ${ceilings.IT}. Not real recordings.`,
     regionLabels: { V4: "V4 (simulated)", IT: "IT (simulated)" },
     expected,
@@ -252,8 +264,8 @@ function runFilterBank(set: StimulusSet, model: HiddenModel, nV4: number, batchS
   return { v4Drive, pooled };
 }
 
-/** Stage 5: IT responses into columns nV4 … of `u` (stimulus × site, N columns). */
-function itResponses(set: StimulusSet, pooled: Float32Array, r: Rng, nV4: number, nIT: number, u: Float64Array): void {
+/** Stage 5: IT responses into columns nV4 … of `u` (stimulus × site, N columns), with or without the identity part. */
+function itResponses(set: StimulusSet, pooled: Float32Array, r: Rng, nV4: number, nIT: number, u: Float64Array, withIdentity: boolean): void {
   const S = set.meta.length, N = nV4 + nIT;
   const z = matrix(S, IT_POOLED, pooled);
   zscoreColumns(z.data, S, IT_POOLED);
@@ -279,7 +291,9 @@ function itResponses(set: StimulusSet, pooled: Float32Array, r: Rng, nV4: number
     const objectTuning = objects.map((o) => categoryTuning[categoryOf.get(o) as number] + 0.7 * r.normal());
     for (let s = 0; s < S; s++) identity[s * nIT + n] = objectTuning[objectOf[s]];
     wImage[n] = r.range(0.6, 1);
-    wIdentity[n] = r.range(0.3, 0.7);
+    // Drawn either way, so that switching the identity part off changes nothing else.
+    const weight = r.range(0.3, 0.7);
+    wIdentity[n] = withIdentity ? weight : 0;
     theta[n] = r.range(-0.5, 0.5);
   }
   const image = matmul(hidden, toSites).data;
