@@ -7,6 +7,7 @@ import * as welcome from "./exercises/welcome";
 import * as ant from "./exercises/ant";
 import * as ventral from "./exercises/ventral";
 import * as dmap from "./exercises/dmap";
+import * as ssl from "./exercises/ssl";
 
 export const EXERCISES = {
   "welcome.accuracy": welcome.accuracy,
@@ -18,6 +19,9 @@ export const EXERCISES = {
   "ventral.spearmanBrown": ventral.spearmanBrown,
   "ventral.pearsonPerSite": ventral.pearsonPerSite,
   "ventral.correlationRdm": ventral.correlationRdm,
+  "ssl.infoNCE": ssl.infoNCE,
+  "ssl.rotationLabels": ssl.rotationLabels,
+  "ssl.seedMeanRanking": ssl.seedMeanRanking,
 };
 
 export type ExerciseName = keyof typeof EXERCISES;

@@ -109,3 +109,57 @@ describe("ant exercises reject plausible wrong answers", () => {
     expect(judge(ex, ex.reference).status).toBe("passed");
   });
 });
+
+describe("ssl exercises reject plausible wrong answers", () => {
+  /** NT-Xent written out in float64, with switches for the usual mistakes. */
+  const ntXent = (mistake: "none" | "self" | "noTemperature" | "unnormalised" | "negativesOnly") => (z: number[][], tau: number) => {
+    const t = mistake === "noTemperature" ? 1 : tau, n = z.length / 2;
+    const unit = z.map((v) => { const norm = mistake === "unnormalised" ? 1 : Math.hypot(...v); return v.map((x) => x / norm); });
+    const s = (i: number, k: number) => unit[i].reduce((a, x, d) => a + x * unit[k][d], 0) / t;
+    let total = 0;
+    for (let i = 0; i < z.length; i++) {
+      const p = i < n ? i + n : i - n;
+      let sum = 0;
+      for (let k = 0; k < z.length; k++) if ((k !== i || mistake === "self") && (k !== p || mistake !== "negativesOnly")) sum += Math.exp(s(i, k));
+      total += -s(i, p) + Math.log(sum);
+    }
+    return total / z.length;
+  };
+
+  it("ssl.infoNCE: accepts a float64 answer; rejects the self-similarity kept, no temperature, no normalisation, or the positive left out", () => {
+    const ex = EXERCISES["ssl.infoNCE"];
+    expect(judge(ex, ntXent("none")).status).toBe("passed");
+    for (const m of ["self", "noTemperature", "unnormalised", "negativesOnly"] as const) expect(judge(ex, ntXent(m)).status, m).toBe("failed");
+  });
+
+  it("ssl.rotationLabels: clockwise turns, image-major order, or labels in degrees", () => {
+    const ex = EXERCISES["ssl.rotationLabels"];
+    const turn = (img: number[][], k: number, clockwise: boolean) => {
+      let x = img;
+      for (let q = 0; q < k; q++) {
+        const s = x.length;
+        x = Array.from({ length: s }, (_, y) => Array.from({ length: s }, (_, c) => (clockwise ? x[s - 1 - c][y] : x[c][s - 1 - y])));
+      }
+      return x;
+    };
+    const batch = (order: "rotation" | "image", clockwise: boolean, unit: number) => (images: number[][][]) => {
+      const pairs = order === "rotation" ? [0, 1, 2, 3].flatMap((k) => images.map((img) => ({ img, k }))) : images.flatMap((img) => [0, 1, 2, 3].map((k) => ({ img, k })));
+      return { inputs: pairs.map((p) => turn(p.img, p.k, clockwise)), labels: pairs.map((p) => p.k * unit) };
+    };
+    expect(judge(ex, batch("rotation", false, 1)).status).toBe("passed");
+    for (const wrong of [batch("rotation", true, 1), batch("image", false, 1), batch("rotation", false, 90)]) expect(judge(ex, wrong).status).toBe("failed");
+  });
+
+  it("ssl.seedMeanRanking: ascending, the best single seed, or the first seed only", () => {
+    const ex = EXERCISES["ssl.seedMeanRanking"];
+    type Run = { objective: string; seed: number; value: number };
+    const rankBy = (pick: (xs: number[]) => number, descending = true) => (runs: Run[]) => {
+      const names = Array.from(new Set(runs.map((r) => r.objective)));
+      const key = (o: string) => pick(runs.filter((r) => r.objective === o).map((r) => r.value));
+      return [...names].sort((a, b) => (descending ? key(b) - key(a) : key(a) - key(b)));
+    };
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(judge(ex, rankBy(mean)).status).toBe("passed");
+    for (const wrong of [rankBy(mean, false), rankBy((xs) => Math.max(...xs)), rankBy((xs) => xs[0])]) expect(judge(ex, wrong).status).toBe("failed");
+  });
+});
