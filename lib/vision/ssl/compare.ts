@@ -7,9 +7,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { Backbone } from "./backbone";
-import { benchmarkBackbone, BenchmarkOptions, LayerScores, NeuralBenchmark, summarizeBackbone } from "./evaluate";
+import { backboneReadouts, BenchmarkOptions, LayerScores, NeuralBenchmark, scoreReadouts, summarizeBackbone } from "./evaluate";
 import { sslPlan } from "./plan";
-import { loadSslBackbone, ObjectiveName, SslIntervalLog } from "./train";
+import { loadSslBackbone, ObjectiveName, SslEvaluation, SslIntervalLog } from "./train";
 
 export interface ShippedBackbone {
   objective: ObjectiveName;
@@ -22,6 +22,8 @@ export interface ShippedBackbone {
   wallSeconds: number;
   /** The learning curve from the manifest: mean loss and diagnostics per pass over a pool. */
   log: SslIntervalLog[];
+  /** The manifest's linear-probe accuracy right after training (novel objects; lib/vision/ssl/train.ts). */
+  shippedProbeAccuracy: number | null;
 }
 
 /** The shipped SSL checkpoints of the plan found under `checkpointRoot`, and the plan's folders that are missing. */
@@ -32,9 +34,12 @@ export function shippedBackbones(checkpointRoot: string): { entries: ShippedBack
     const manifestFile = path.join(dir, "manifest.json");
     if (!fs.existsSync(manifestFile)) { missing.push(dir); continue; }
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as {
-      objective: ObjectiveName; seed: number; steps: number; wall_seconds: number; training_log: SslIntervalLog[];
+      objective: ObjectiveName; seed: number; steps: number; wall_seconds: number; training_log: SslIntervalLog[]; evaluation: SslEvaluation | null;
     };
-    entries.push({ objective: manifest.objective, seed: manifest.seed, dir, steps: manifest.steps, wallSeconds: manifest.wall_seconds, log: manifest.training_log });
+    entries.push({
+      objective: manifest.objective, seed: manifest.seed, dir, steps: manifest.steps, wallSeconds: manifest.wall_seconds, log: manifest.training_log,
+      shippedProbeAccuracy: manifest.evaluation?.probe_accuracy ?? null,
+    });
   }
   return { entries, missing };
 }
@@ -58,14 +63,18 @@ export interface ComparisonRecord {
   layers_image_only: LayerScores[] | null;
 }
 
-/** Score one backbone with the benchmark(s). */
+/**
+ * Score one backbone with the benchmark(s): activations once; on the image-only benchmark only what differs is
+ * recomputed (IT and RSA with IT when its images and V4 are the default's; see scoreReadouts).
+ */
 export function compareBackbone(
   backbone: Backbone, id: { objective: ObjectiveName; seed: number; wallSeconds: number },
   bench: NeuralBenchmark, imageOnly: NeuralBenchmark | null, options: BenchmarkOptions = {},
 ): ComparisonRecord {
-  const layers = benchmarkBackbone(backbone, bench, options);
+  const readouts = backboneReadouts(backbone, bench.stimuli, options);
+  const layers = scoreReadouts(readouts, bench, options);
   const summary = summarizeBackbone(layers);
-  const other = imageOnly ? benchmarkBackbone(backbone, imageOnly, options) : null;
+  const other = imageOnly ? scoreReadouts(readouts, imageOnly, options, { bench, layers }) : null;
   const otherSummary = other ? summarizeBackbone(other) : null;
   return {
     objective: id.objective, seed: id.seed, probe_accuracy: summary.probe_accuracy,
@@ -115,4 +124,14 @@ export function seedSummary(
   return Array.from(byObjective, ([objective, values]) => ({
     objective, mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values), seeds: values.length,
   }));
+}
+
+/** Objectives ordered by their mean over seeds of a score, best first (ties keep `seedSummary`'s order). */
+export function rankObjectives(
+  records: readonly ComparisonRecord[], key: "probe_accuracy" | "V4" | "IT" | "V4_image_only" | "IT_image_only" | "rsa_IT",
+): { objective: ObjectiveName; mean: number; min: number; max: number; seeds: number; rank: number }[] {
+  return seedSummary(records, key)
+    .map((s, i) => ({ ...s, i }))
+    .sort((a, b) => b.mean - a.mean || a.i - b.i)
+    .map(({ i: _, ...s }, k) => ({ ...s, rank: k + 1 }));
 }

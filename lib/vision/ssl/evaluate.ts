@@ -17,10 +17,10 @@
  * against ~1 s for PLS — too slow for every layer of sixteen backbones in a lecture.
  */
 import {
-  categorizationAccuracy, ceiledScores, crossRegressedCorrelation, crossRegressedCorrelationOnMatrices, plsRegression, rsa, ridgeRegression,
-  selectSites, simulateVentralStream, splitHalfCeiling, stimulusLabels, takeRows,
+  categorizationAccuracy, ceiledScores, crossRegressedCorrelation, crossRegressedCorrelationOnMatrices, meanOverRepetitions, plsRegression, rdm,
+  rdmCorrelation, rdmSplitHalfCeiling, ridgeRegression, selectSites, simulateVentralStream, splitHalfCeiling, stimulusLabels, takeRows,
 } from "../../neuro";
-import type { Matrix, NeuralAssembly, RegressionFactory, SimulatedVentralStreamOptions } from "../../neuro";
+import type { Matrix, NeuralAssembly, Rdm, RegressionFactory, SimulatedVentralStreamOptions } from "../../neuro";
 import { matrix } from "../../neuro/linalg";
 import { layerActivations, LayerReadout } from "../models";
 import { generateStimuli, StimulusSet } from "../stimuli";
@@ -41,7 +41,8 @@ export const BENCHMARK_SEEDS = { stimuli: 0, neural: 2015 } as const;
 /**
  * Notebook 01's benchmark: its test images (objects of seed 0, never trained on) at `imagesPerObject` per object
  * and level, the simulated V4 and IT recordings of them, and their split-half ceilings. `simulation` passes options
- * to `simulateVentralStream` (e.g. another variant of the simulated IT).
+ * to `simulateVentralStream`: `{ itIdentity: false }` is the same benchmark with IT's label-driven identity part
+ * off (image-computable IT sites; V4 and the images are the same).
  */
 export async function simulatedBenchmark(options: {
   imagesPerObject: number; repetitions?: number; simulation?: SimulatedVentralStreamOptions;
@@ -104,25 +105,69 @@ export function decodeProperties(features: Matrix, stimuli: StimulusSet, splits:
 
 /** Every score for every read-out layer of a backbone (inference mode: batch norm's moving statistics). */
 export function benchmarkBackbone(backbone: Backbone, bench: NeuralBenchmark, options: BenchmarkOptions = {}): LayerScores[] {
-  const splits = options.splits ?? 10, readout = options.readout ?? "pls";
-  const readouts: LayerReadout[] = layerActivations(
-    { net: backbone.net, layers: backbone.layers, inputSize: backbone.spec.inputSize }, bench.stimuli,
+  return scoreReadouts(backboneReadouts(backbone, bench.stimuli, options), bench, options);
+}
+
+/** The activations of a backbone's read-out layers to a set of images (rows labelled by stimulus id). */
+export function backboneReadouts(backbone: Backbone, stimuli: StimulusSet, options: BenchmarkOptions = {}): LayerReadout[] {
+  return layerActivations(
+    { net: backbone.net, layers: backbone.layers, inputSize: backbone.spec.inputSize }, stimuli,
     { maxFeatures: options.maxFeatures ?? 1024, layers: options.layers },
   );
+}
+
+/**
+ * Every score of every read-out on a benchmark. `reuse`: the same read-outs already scored on another benchmark;
+ * the scores whose inputs are the same are copied rather than recomputed — probe and decoding when the images are
+ * the same, V4 when the V4 recordings are too (as for the image-only IT variant, which changes IT alone).
+ */
+export function scoreReadouts(
+  readouts: readonly LayerReadout[], bench: NeuralBenchmark, options: BenchmarkOptions = {},
+  reuse?: { bench: NeuralBenchmark; layers: readonly LayerScores[] },
+): LayerScores[] {
+  const splits = options.splits ?? 10, readout = options.readout ?? "pls";
   const categories = stimulusLabels(bench.IT, "category");
-  return readouts.map((r) => {
+  const sameImages = reuse !== undefined && sameStimuli(reuse.bench, bench);
+  const sameV4 = sameImages && sameRecordings(reuse.bench.V4, bench.V4) && reuse.bench.ceilings.V4 === bench.ceilings.V4;
+  return readouts.map((r, k) => {
+    const earlier = reuse?.layers[k];
+    if (earlier && earlier.layer !== r.layer) throw new Error(`scoreReadouts: read-out ${k} is ${r.layer}, the reused scores' is ${earlier.layer}`);
     const pls = { splits, regression: () => plsRegression({ nComponents: Math.min(25, r.features.cols - 1) }) };
     const ceiled = (region: "V4" | "IT") => ceiledScores(crossRegressedCorrelation(r.features, bench[region], pls).r, bench.ceilings[region]).r_ceiled;
     return {
       layer: r.layer,
       features: r.features.cols,
-      probe_accuracy: categorizationAccuracy(r.features, categories, { splits, regression: readoutFactory(readout, r.features.cols) }).accuracy,
-      V4: ceiled("V4"),
+      probe_accuracy: sameImages && earlier ? earlier.probe_accuracy
+        : categorizationAccuracy(r.features, categories, { splits, regression: readoutFactory(readout, r.features.cols) }).accuracy,
+      V4: sameV4 && earlier ? earlier.V4 : ceiled("V4"),
       IT: ceiled("IT"),
-      rsa_IT: rsa(r.features, bench.IT).similarity_ceiled,
-      decoding: decodeProperties(r.features, bench.stimuli, splits, readout),
+      rsa_IT: rsaCeiled(r.features, bench.IT),
+      decoding: sameImages && earlier ? earlier.decoding : decodeProperties(r.features, bench.stimuli, splits, readout),
     };
   });
+}
+
+function sameStimuli(a: NeuralBenchmark, b: NeuralBenchmark): boolean {
+  return a.stimuli === b.stimuli || (a.stimuli.meta.length === b.stimuli.meta.length && a.stimuli.meta.every((m, i) => m.id === b.stimuli.meta[i].id)
+    && a.stimuli.images.every((v, i) => v === b.stimuli.images[i]));
+}
+
+function sameRecordings(a: NeuralAssembly, b: NeuralAssembly): boolean {
+  return a === b || (a.data.length === b.data.length && a.sites.every((s, i) => s.id === b.sites[i]?.id) && a.data.every((v, i) => v === b.data[i]));
+}
+
+/** The neural side of RSA per assembly (object-level RDM, split-half RDM ceiling), computed once: it does not depend on the model. */
+const neuralRdms = new WeakMap<NeuralAssembly, { neural: Rdm; ceiling: number; labels: string[]; groupBy: string[] }>();
+
+/** RSA with the assembly, ceiled: the same number as `rsa(features, assembly).similarity_ceiled`, the neural side cached. */
+function rsaCeiled(features: Matrix, assembly: NeuralAssembly): number {
+  let side = neuralRdms.get(assembly);
+  if (!side) {
+    const labels = stimulusLabels(assembly, "id"), groupBy = stimulusLabels(assembly, "object");
+    side = { neural: rdm(meanOverRepetitions(assembly), { labels, groupBy }), ceiling: rdmSplitHalfCeiling(assembly).ceiling, labels, groupBy };
+    neuralRdms.set(assembly, side);
+  }
+  return rdmCorrelation(rdm(features, { labels: side.labels, groupBy: side.groupBy }), side.neural) / side.ceiling;
 }
 
 export interface BackboneSummary {
