@@ -16,16 +16,30 @@ export function objectiveColor(objective: ObjectiveName): string {
   return PALETTE[OBJECTIVE_NAMES.indexOf(objective) % PALETTE.length];
 }
 
-/** The scores the comparison reports, with their axis titles. */
+/** The scores the comparison reports, with a panel title and an axis title (its unit). */
 export type ScoreKey = "probe_accuracy" | "V4" | "IT" | "V4_image_only" | "IT_image_only" | "rsa_IT";
-export const SCORE_TITLES: Record<ScoreKey, string> = {
-  probe_accuracy: "linear-probe accuracy (chance 0.125)",
-  V4: "V4 (simulated), best layer, ceiled r",
-  IT: "IT (simulated), best layer, ceiled r",
-  V4_image_only: "V4, image-only simulation, ceiled r",
-  IT_image_only: "IT without identity part, ceiled r",
-  rsa_IT: "RSA with IT (ceiled)",
+export const SCORE_TITLES: Record<ScoreKey, { panel: string; axis: string }> = {
+  probe_accuracy: { panel: "linear probe (chance 0.125)", axis: "held-out accuracy" },
+  V4: { panel: "V4 (simulated), best layer", axis: "ceiled r" },
+  IT: { panel: "IT (simulated), best layer", axis: "ceiled r" },
+  V4_image_only: { panel: "V4, image-only simulation", axis: "ceiled r" },
+  IT_image_only: { panel: "IT without its identity part", axis: "ceiled r" },
+  rsa_IT: { panel: "RSA with IT (simulated)", axis: "ceiled Spearman" },
 };
+
+/** A title (lines separated by <br>) with the top margin its lines need. */
+function titled(text: string): Pick<Layout, "title" | "margin"> {
+  const lines = text.split("<br>").length;
+  return { title: { text }, margin: { t: 50 + 24 * lines } } as Pick<Layout, "title" | "margin">;
+}
+
+/** Panel titles above the subplots of a grid. */
+function panelTitles(titles: readonly string[], ref: (k: number) => { xaxis: string; yaxis: string }): Layout["annotations"] {
+  return titles.map((text, k) => ({
+    text: `<b>${text}</b>`, xref: `${ref(k).xaxis} domain`, yref: `${ref(k).yaxis} domain`, x: 0.5, y: 1.02,
+    xanchor: "center", yanchor: "bottom", showarrow: false,
+  })) as Layout["annotations"];
+}
 
 /** A few images (64 px, one per category from the first objects) to show what each objective makes of them. */
 export function exampleImages(count = 3, seed = 7): StimulusSet {
@@ -68,15 +82,12 @@ export function trainingCurvesFigure(entries: readonly ShippedBackbone[], title:
     axes[key.x] = { title: { text: Math.floor(k / columns) === grid.rows - 1 ? "step" : "" } };
     axes[key.y] = { title: { text: k % columns === 0 ? "loss" : "" } };
   });
+  const layout = titled(title);
   return {
     data,
     layout: {
-      title: { text: title }, grid: { rows: grid.rows, columns, pattern: "independent" }, height: 260 * grid.rows + 90,
-      annotations: objectives.map((o, k) => ({
-        text: `<b>${o}</b>`, xref: `${grid.ref(k).xaxis} domain`, yref: `${grid.ref(k).yaxis} domain`, x: 0.5, y: 1.02,
-        xanchor: "center", yanchor: "bottom", showarrow: false,
-      })) as Layout["annotations"],
-      ...axes,
+      ...layout, grid: { rows: grid.rows, columns, pattern: "independent", ygap: 0.35 }, height: 260 * grid.rows + (layout.margin?.t ?? 80),
+      annotations: panelTitles(objectives, grid.ref), ...axes,
     },
   };
 }
@@ -103,12 +114,16 @@ export function seedBarsFigure(records: readonly ComparisonRecord[], keys: reado
       hovertemplate: "%{x} %{text}: %{y:.3f}<extra></extra>",
     });
     const axis = grid.key(k);
-    axes[axis.x] = { tickangle: -40 };
-    axes[axis.y] = { title: { text: SCORE_TITLES[key] }, rangemode: "tozero" };
+    axes[axis.x] = { tickangle: -40, title: { text: "objective" } };
+    axes[axis.y] = { title: { text: SCORE_TITLES[key].axis }, rangemode: "tozero" };
   });
+  const layout = titled(title);
   return {
     data,
-    layout: { title: { text: title }, grid: { rows: 1, columns: keys.length, pattern: "independent" }, height: 440, margin: { b: 110 }, ...axes },
+    layout: {
+      ...layout, margin: { ...layout.margin, b: 120 }, grid: { rows: 1, columns: keys.length, pattern: "independent" }, height: 480,
+      annotations: panelTitles(keys.map((key) => SCORE_TITLES[key].panel), grid.ref), ...axes,
+    },
   };
 }
 
@@ -130,9 +145,12 @@ export function probeVsItFigure(
     }
     const axis = grid.key(k);
     axes[axis.x] = { title: { text: "linear-probe accuracy" } };
-    axes[axis.y] = { title: { text: panel.title } };
+    axes[axis.y] = { title: { text: "ceiled r" } };
   });
-  return { data, layout: { title: { text: title }, grid: { rows: 1, columns: panels.length, pattern: "independent" }, height: 440, ...axes } };
+  return {
+    data,
+    layout: { ...titled(title), grid: { rows: 1, columns: panels.length, pattern: "independent" }, height: 480, annotations: panelTitles(panels.map((p) => p.title), grid.ref), ...axes },
+  };
 }
 
 /**
@@ -151,8 +169,8 @@ export function layerProfilesFigure(records: readonly ComparisonRecord[], region
       return [{ type: "scatter", mode: "lines+markers", name: objective, x: layers, y: mean, line: { color: objectiveColor(objective) } }];
     }),
     layout: {
-      title: { text: title }, height: 400,
-      xaxis: { title: { text: "read-out layer (input → output)" } }, yaxis: { title: { text: `${region} ceiled predictivity (mean over seeds)` } },
+      ...titled(title), height: 420,
+      xaxis: { title: { text: "read-out layer (input → output)" } }, yaxis: { title: { text: `${region}: ceiled r, mean over seeds` } },
     },
   };
 }
