@@ -74,13 +74,14 @@ function canImport(python: string, modules: string[], env: NodeJS.ProcessEnv): b
 const NEEDED = ["nbclient", "nbconvert", "nbformat"];
 
 /**
- * Locate Jupyter and the pieces the kit needs (nbclient, nbconvert): the project's venv first, then PATH.
- * Throws INSTALL_HELP, naming what is missing, when neither has them.
+ * Locate Jupyter and the pieces the kit needs (nbclient, nbconvert): the project's venv first (unless
+ * `venv: false`), then PATH. Throws INSTALL_HELP, naming what is missing, when neither has them.
  */
-export function findJupyter(env: NodeJS.ProcessEnv = process.env): JupyterInstall {
+export function findJupyter(env: NodeJS.ProcessEnv = process.env, options: { venv?: boolean } = {}): JupyterInstall {
   const venvJupyter = path.join(venvDir(env), "bin", "jupyter");
+  const useVenv = options.venv !== false && fs.existsSync(venvJupyter);
   const candidates = [
-    { jupyter: fs.existsSync(venvJupyter) ? venvJupyter : undefined, source: `the project's ${path.relative(PROJECT_ROOT, venvDir(env)) || venvDir(env)}` },
+    { jupyter: useVenv ? venvJupyter : undefined, source: `the project's ${path.relative(PROJECT_ROOT, venvDir(env)) || venvDir(env)}` },
     { jupyter: which("jupyter", env.PATH ?? ""), source: "PATH" },
   ];
   const problems: string[] = [];
