@@ -30,7 +30,7 @@ export const SCORE_TITLES: Record<ScoreKey, { panel: string; axis: string }> = {
 /** A title (lines separated by <br>) with the top margin its lines need. */
 function titled(text: string): Pick<Layout, "title" | "margin"> {
   const lines = text.split("<br>").length;
-  return { title: { text }, margin: { t: 50 + 24 * lines } } as Pick<Layout, "title" | "margin">;
+  return { title: { text, y: 0.98, yanchor: "top" }, margin: { t: 50 + 24 * lines } } as Pick<Layout, "title" | "margin">;
 }
 
 /** Panel titles above the subplots of a grid. */
