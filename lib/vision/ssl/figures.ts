@@ -27,10 +27,14 @@ export const SCORE_TITLES: Record<ScoreKey, { panel: string; axis: string }> = {
   rsa_IT: { panel: "RSA with IT (simulated)", axis: "ceiled Spearman" },
 };
 
-/** A title (lines separated by <br>) with the top margin its lines need. */
-function titled(text: string): Pick<Layout, "title" | "margin"> {
-  const lines = text.split("<br>").length;
-  return { title: { text, y: 0.98, yanchor: "top" }, margin: { t: 50 + 24 * lines } } as Pick<Layout, "title" | "margin">;
+/**
+ * A title (lines separated by <br>) and the top margin its lines need, its last line 28 px above the plotting area
+ * (clear of the panel titles), for a figure `height` px high with a bottom margin `bottom`.
+ */
+function titled(text: string, height: number, bottom = 60): Pick<Layout, "title" | "margin"> {
+  const t = 48 + 24 * text.split("<br>").length;
+  const area = height - t - bottom;
+  return { title: { text, yref: "paper", y: 1 + 28 / area, yanchor: "bottom" }, margin: { t, b: bottom } } as Pick<Layout, "title" | "margin">;
 }
 
 /** Panel titles above the subplots of a grid. */
@@ -82,11 +86,11 @@ export function trainingCurvesFigure(entries: readonly ShippedBackbone[], title:
     axes[key.x] = { title: { text: Math.floor(k / columns) === grid.rows - 1 ? "step" : "" } };
     axes[key.y] = { title: { text: k % columns === 0 ? "loss" : "" } };
   });
-  const layout = titled(title);
+  const height = 260 * grid.rows + 24 * title.split("<br>").length + 110;
   return {
     data,
     layout: {
-      ...layout, grid: { rows: grid.rows, columns, pattern: "independent", ygap: 0.35 }, height: 260 * grid.rows + (layout.margin?.t ?? 80),
+      ...titled(title, height), grid: { rows: grid.rows, columns, pattern: "independent", ygap: 0.35 }, height,
       annotations: panelTitles(objectives, grid.ref), ...axes,
     },
   };
@@ -117,11 +121,10 @@ export function seedBarsFigure(records: readonly ComparisonRecord[], keys: reado
     axes[axis.x] = { tickangle: -40, title: { text: "objective" } };
     axes[axis.y] = { title: { text: SCORE_TITLES[key].axis }, rangemode: "tozero" };
   });
-  const layout = titled(title);
   return {
     data,
     layout: {
-      ...layout, margin: { ...layout.margin, b: 120 }, grid: { rows: 1, columns: keys.length, pattern: "independent" }, height: 480,
+      ...titled(title, 500, 120), grid: { rows: 1, columns: keys.length, pattern: "independent" }, height: 500,
       annotations: panelTitles(keys.map((key) => SCORE_TITLES[key].panel), grid.ref), ...axes,
     },
   };
@@ -149,7 +152,7 @@ export function probeVsItFigure(
   });
   return {
     data,
-    layout: { ...titled(title), grid: { rows: 1, columns: panels.length, pattern: "independent" }, height: 480, annotations: panelTitles(panels.map((p) => p.title), grid.ref), ...axes },
+    layout: { ...titled(title, 480), grid: { rows: 1, columns: panels.length, pattern: "independent" }, height: 480, annotations: panelTitles(panels.map((p) => p.title), grid.ref), ...axes },
   };
 }
 
@@ -169,7 +172,7 @@ export function layerProfilesFigure(records: readonly ComparisonRecord[], region
       return [{ type: "scatter", mode: "lines+markers", name: objective, x: layers, y: mean, line: { color: objectiveColor(objective) } }];
     }),
     layout: {
-      ...titled(title), height: 420,
+      ...titled(title, 420), height: 420,
       xaxis: { title: { text: "read-out layer (input → output)" } }, yaxis: { title: { text: `${region}: ceiled r, mean over seeds` } },
     },
   };
