@@ -8,6 +8,7 @@
  * overrides the choice. The chosen backend is reported once per process.
  */
 import * as tf from "@tensorflow/tfjs";
+import { registerNativeKernels } from "./native-kernels";
 import { registerWasmGradientKernels } from "./wasm-gradients";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -64,7 +65,8 @@ async function tryBackend(name: BackendName): Promise<string> {
   if (name === "tensorflow") {
     loadNativeTensorflow();
     if (!(await tf.setBackend("tensorflow"))) throw new Error("tfjs-node loaded but its backend did not initialise");
-    return "native libtensorflow (@tensorflow/tfjs-node)";
+    const added = registerNativeKernels();
+    return `native libtensorflow (@tensorflow/tfjs-node)${added.length ? `; kit kernels: ${added.join(", ")}` : ""}`;
   }
   if (name === "wasm") {
     const wasm = require("@tensorflow/tfjs-backend-wasm") as typeof import("@tensorflow/tfjs-backend-wasm");
