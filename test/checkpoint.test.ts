@@ -74,4 +74,30 @@ describe("checkpoints", () => {
     const agent = loadAgent(shipDir);
     expect(agent.act(new Float32Array(28), new Float32Array(9), 1).length).toBe(8);
   }, 240_000);
+
+  it.each([
+    ["train:ant", ["scripts/train-ant.ts", "--sigma", "0.1", "--steps", "100000", "--envs", "4", "--threads", "0", "--no-ship"], "ppo.globalStep"],
+    ["train:ssl", ["scripts/train-ssl.ts", "--objective", "rotation", "--seed", "3", "--steps", "400", "--no-ship"], "step"],
+  ])("%s: SIGTERM mid-run saves and stops within seconds (no periodic save in between)", async (_name, script, field) => {
+    const runDir = path.join(tmp(), "run");
+    // As package.json runs the trainers: one process (node --import tsx), so the signal reaches the trainer itself.
+    const child = spawn(process.execPath, ["--import", "tsx", ...(script as string[]), "--checkpoint-every", "3600", "--run-dir", runDir], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    // Wait for training to be under way (its first progress line), then ask it to stop.
+    const deadline = Date.now() + 120_000;
+    while (!/step [\d,]+/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(out, out).toMatch(/step [\d,]+/);
+    const asked = Date.now();
+    child.kill("SIGTERM");
+    const code = await new Promise<number | null>((r) => child.once("exit", r));
+    expect(Date.now() - asked).toBeLessThan(30_000);
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/stopped/);
+    const index = path.join(runDir, "checkpoint", "checkpoint.json");
+    const state = JSON.parse(fs.readFileSync(index, "utf8")).state;
+    const step = (field as string).split(".").reduce((o: Record<string, unknown>, k) => o[k] as Record<string, unknown>, state) as unknown as number;
+    expect(step).toBeGreaterThan(0);
+  }, 240_000);
 });

@@ -127,7 +127,7 @@ describe("the sbatch script", () => {
     for (const line of ["#SBATCH --array=0-1", "#SBATCH --cpus-per-task=1", "#SBATCH --time=1-00:00:00", "#SBATCH --partition=cpu", "#SBATCH --requeue", "names=(a b)"]) {
       expect(script).toContain(line);
     }
-    expect(script).toContain(`  1) # npm run train:ant -- --steps 4096\n     tsx scripts/train-ant.ts --steps 4096 >>"$log" 2>&1 & ;;`);
+    expect(script).toContain(`  1) # npm run train:ant -- --steps 4096\n     node --import tsx scripts/train-ant.ts --steps 4096 >>"$log" 2>&1 & ;;`);
     expect(() => sbatchScript(runs, { planName: "p", root: ROOT, stateDir: work, time: "soon" })).toThrow("--time 'soon'");
     expect(spawnSync("bash", ["-n"], { input: script }).status).toBe(0);
     expect(expandTaskIds("0,2-4%1")).toEqual([0, 2, 3, 4]);

@@ -25,6 +25,7 @@ import { IterationLog, Ppo, PpoOptions, PpoState } from "./ppo";
 import { AdaptationLog, AdaptationOptions, AdaptationTrainer, latentConvergence, LatentConvergence } from "./rma";
 import { loadTestSet, TEST_SIGMAS } from "./test-sets";
 import { AntVecEnv } from "./vec-env";
+import { stopOnSignal } from "../util/stop-signal";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -166,14 +167,11 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
       saveTrainingCheckpoint(checkpointDir, policy!, learner.optimizer, { config, ppo: learner.state(), extra: extra as unknown as Record<string, unknown> });
     };
 
-    let stopRequested = false;
-    const onSignal = () => { stopRequested = true; };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    const signal = stopOnSignal();
     let lastSave = Date.now();
     let iterationsThisCall = 0;
     try {
-      while (learner.globalStep < options.totalSteps && !stopRequested) {
+      while (learner.globalStep < options.totalSteps && !(await signal.stopRequested())) {
         const t0 = Date.now();
         const entry = learner.iterate(options.totalSteps);
         wallSeconds += (Date.now() - t0) / 1000;
@@ -189,8 +187,7 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
       }
       save();
     } finally {
-      process.removeListener("SIGINT", onSignal);
-      process.removeListener("SIGTERM", onSignal);
+      signal.dispose();
     }
     const finished = learner.globalStep >= options.totalSteps;
     if (!finished || options.shipDir === null) return { runDir, shipDir: null, log, finished, evaluation: null };

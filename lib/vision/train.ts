@@ -28,6 +28,7 @@ import {
   restoreModelWeights, TRAINING_OBJECT_SEED, VisionCheckpointState, visionCheckpointName, VisionModel,
 } from "./models";
 import { CATEGORIES, generateStimuli, OBJECTS_PER_CATEGORY, StimulusSet, VariationLevel } from "./stimuli";
+import { stopOnSignal } from "../util/stop-signal";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -263,15 +264,12 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
     return evaluation;
   };
 
-  let stopRequested = false;
-  const onSignal = () => { stopRequested = true; };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const signal = stopOnSignal();
   let order: Int32Array | null = null, orderEpoch = -1;
   let lastSave = Date.now(), stepsThisCall = 0;
   let evaluation: VisionEvaluation | null = null;
   try {
-    while (state.step < totalSteps && !stopRequested) {
+    while (state.step < totalSteps && !(await signal.stopRequested())) {
       const epoch = Math.floor(state.step / stepsPerEpoch), k = state.step % stepsPerEpoch;
       if (dataEpoch !== epoch) loadEpoch(epoch);
       if (orderEpoch !== epoch) {
@@ -311,8 +309,7 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
     if (finished) evaluation = ship(options.epochs, true);
     return { runDir, shipped, finished, steps: state.step, epochs: state.epochs, evaluation, model };
   } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
+    signal.dispose();
     optimizer.dispose();
     disposeData();
   }

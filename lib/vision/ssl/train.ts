@@ -37,6 +37,7 @@ import { rotationObjective } from "./rotation";
 import { simclrObjective } from "./simclr";
 import { simsiamObjective } from "./simsiam";
 import { supervisedObjective } from "./supervised";
+import { stopOnSignal } from "../../util/stop-signal";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -376,15 +377,12 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
     return dir;
   };
 
-  let stopRequested = false;
-  const onSignal = () => { stopRequested = true; };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  const signal = stopOnSignal();
   const perPass = stepsPerPass(budget);
   let lastSave = Date.now(), stepsThisCall = 0;
   const stepSeconds: number[] = [];
   try {
-    while (objective && state.step < totalSteps && !stopRequested) {
+    while (objective && state.step < totalSteps && !(await signal.stopRequested())) {
       const { pool: poolIndex, indices } = batchIndices(options.seed, state.step, budget);
       const current = poolFor(poolIndex);
       const t0 = Date.now();
@@ -441,8 +439,7 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
     }
     return { runDir, shipped, finished, steps: state.step, log: state.log, evaluation, backbone, stepSeconds };
   } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
+    signal.dispose();
     optimizer.dispose();
     objective?.dispose();
     if (pool) (pool as { images: tf.Tensor }).images.dispose();
