@@ -24,13 +24,20 @@ const EMBEDDING = 32;
 /** RMA's temporal convolutions: [kernel, stride], 32 filters each. */
 const CONVS: [number, number][] = [[8, 4], [5, 1], [5, 1]];
 
-/** Length left after the convolutions of a history of H steps (valid padding). */
-export function convOutputLength(historyLength: number): number {
-  return CONVS.reduce((w, [k, s]) => (w < k ? 0 : Math.floor((w - k) / s) + 1), historyLength);
+/** Length left after strided 1-D convolutions ([kernel, stride] each, valid padding) of a series of `length`; 0 if too short. */
+export function validConvLength(length: number, convs: readonly [number, number][]): number {
+  return convs.reduce((w, [k, s]) => (w < k ? 0 : Math.floor((w - k) / s) + 1), length);
+}
+
+/** The shortest series those convolutions accept. */
+export function minValidLength(convs: readonly [number, number][]): number {
+  let h = 1;
+  while (validConvLength(h, convs) < 1) h++;
+  return h;
 }
 
 /** The shortest history the adaptation module's convolutions accept. */
-export const MIN_ENCODER_HISTORY = (() => { let h = 1; while (convOutputLength(h) < 1) h++; return h; })();
+export const MIN_ENCODER_HISTORY = minValidLength(CONVS);
 
 const cut = (input: tf.Tensor2D, s: Slice) => tf.slice(input, [0, s.offset], [-1, s.size]) as tf.Tensor2D;
 
@@ -57,7 +64,7 @@ export class HistoryEncoder {
   private readonly out: Dense;
 
   constructor(readonly historyLength: number, seed: number) {
-    const left = convOutputLength(historyLength);
+    const left = validConvLength(historyLength, CONVS);
     if (left < 1) {
       throw new Error(`the adaptation module's convolutions need a history of at least ${MIN_ENCODER_HISTORY} steps (got ${historyLength})`);
     }

@@ -17,6 +17,7 @@ import { tf } from "../../tf";
 import { InputLayout, Slice } from "../inputs";
 import type { DiagGaussian } from "./distribution";
 import { ActorCritic, Dense, denseStack, mlp, orthogonalMatrix } from "./gaussian-mlp";
+import { minValidLength, validConvLength } from "./adaptive";
 
 export const DMAP_HISTORY = 30;
 const CHANNEL_FEATURES = 32;
@@ -27,11 +28,7 @@ const CONV_FILTERS = 32;
 const CONVS: [number, number][] = [[5, 4], [3, 1], [3, 1]];
 const CONTROLLER_HIDDEN = 32;
 
-/** Length left after the temporal convolutions (valid padding); 0 when the history is too short. */
-function convWidth(historyLength: number): number {
-  return CONVS.reduce((w, [k, s]) => (w < k ? 0 : Math.floor((w - k) / s) + 1), historyLength);
-}
-export const MIN_DMAP_HISTORY = (() => { let h = 1; while (convWidth(h) < 1) h++; return h; })();
+export const MIN_DMAP_HISTORY = minValidLength(CONVS);
 
 const cut = (input: tf.Tensor2D, s: Slice) => tf.slice(input, [0, s.offset], [-1, s.size]) as tf.Tensor2D;
 
@@ -66,7 +63,7 @@ export class DmapPolicy implements ActorCritic {
     if (!h || !layout.previousAction || !layout.morphology) throw new Error("DMAP: the input layout must hold the previous action, the morphology and a history");
     this.historyLength = h.length;
     this.channels = h.channels;
-    const width = convWidth(h.length);
+    const width = validConvLength(h.length, CONVS);
     if (width < 1) throw new Error(`DMAP's temporal convolutions need a history of at least ${MIN_DMAP_HISTORY} steps (got ${h.length})`);
     this.inputSize = layout.size;
     const seed = options.seed * 100;
