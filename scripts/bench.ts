@@ -98,7 +98,7 @@ export const BENCHES: BenchEntry[] = [
     setup: () => makeSimclrProblem(),
     warmup: 3,
     steps: 15,
-    // wasm: ~6–12 s per step here (batch-norm and pooling gradients are slow there), so few steps.
+    // wasm: ~2 s per step here (pooling gradients are slow there), so few steps.
     limits: { cpu: { skip: "skipped (minutes per step in plain JavaScript)" }, wasm: { warmup: 1, steps: 3 } },
     pytorch: "simclr_train_step",
   },

@@ -16,6 +16,7 @@
  * moving averages, which inference uses).
  */
 import { tf } from "../../tf";
+import { batchNorm } from "../../tf/batch-norm";
 
 export interface BackboneSpec {
   /** Short name, e.g. "resnet-s". */
@@ -61,7 +62,7 @@ export function createBackbone(seed: number, spec: BackboneSpec = RESNET_S): Bac
   const conv = (name: string, filters: number, kernel: number, stride: number) => tf.layers.conv2d({
     name, filters, kernelSize: kernel, strides: stride, padding: "same", useBias: false, kernelInitializer: init(),
   });
-  const bn = (name: string) => tf.layers.batchNormalization({ name, axis: -1, momentum: 0.9, epsilon: 1e-5 });
+  const bn = (name: string) => batchNorm({ name, momentum: 0.9, epsilon: 1e-5 });
   const apply = (layer: tf.layers.Layer, x: tf.SymbolicTensor | tf.SymbolicTensor[]) => layer.apply(x) as tf.SymbolicTensor;
 
   const input = tf.input({ shape: [spec.inputSize, spec.inputSize, 1], name: "image" });

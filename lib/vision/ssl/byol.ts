@@ -10,6 +10,7 @@
  * τ = 0.99 fixed (BYOL: 0.996 rising to 1 over ~300k steps; ours has 1,000 steps); Adam instead of LARS. `z_std`
  * as in SimSiam: the spread of the normalised online projection (0 = collapsed).
  */
+import { batchNorm } from "../../tf/batch-norm";
 import { tf } from "../../tf";
 import type { Rng } from "../../util/random";
 import { Backbone, createBackbone } from "./backbone";
@@ -23,7 +24,7 @@ export const BYOL_TARGET_DECAY = 0.99;
 function bnMlp(name: string, inputSize: number, hidden: number, out: number, seed: number, k0: number): tf.LayersModel {
   const input = tf.input({ shape: [inputSize] });
   let h = tf.layers.dense({ name: `${name}_dense1`, units: hidden, kernelInitializer: headInitializer(seed, k0) }).apply(input) as tf.SymbolicTensor;
-  h = tf.layers.batchNormalization({ name: `${name}_bn1`, momentum: 0.9 }).apply(h) as tf.SymbolicTensor;
+  h = batchNorm({ name: `${name}_bn1`, momentum: 0.9 }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.reLU({ name: `${name}_relu1` }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.dense({ name: `${name}_dense2`, units: out, kernelInitializer: headInitializer(seed, k0 + 1) }).apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: h, name });

@@ -9,6 +9,7 @@
  * 2048), Adam instead of SGD. `z_std` (the spread of the normalised z over the batch, per dimension, averaged) is
  * SimSiam's collapse check: ≈ 1/√d when healthy, 0 when collapsed.
  */
+import { batchNorm } from "../../tf/batch-norm";
 import { tf } from "../../tf";
 import type { Rng } from "../../util/random";
 import type { Backbone } from "./backbone";
@@ -41,9 +42,8 @@ function projector(d: number, seed: number): tf.LayersModel {
   let h = input as tf.SymbolicTensor;
   for (let i = 0; i < 2; i++) {
     h = tf.layers.dense({ name: `projector_dense${i + 1}`, units: d, useBias: false, kernelInitializer: headInitializer(seed, i) }).apply(h) as tf.SymbolicTensor;
-    // The output BN has no affine parameters: tfjs's BN reads γ and β in training mode even without them, so it
-    // keeps γ = 1, β = 0 by not training them.
-    h = tf.layers.batchNormalization({ name: `projector_bn${i + 1}`, momentum: 0.9, trainable: i === 0 }).apply(h) as tf.SymbolicTensor;
+    // The output BN has no affine parameters: it keeps γ = 1, β = 0 by not training them.
+    h = batchNorm({ name: `projector_bn${i + 1}`, momentum: 0.9, trainable: i === 0 }).apply(h) as tf.SymbolicTensor;
     if (i === 0) h = tf.layers.reLU({ name: "projector_relu1" }).apply(h) as tf.SymbolicTensor;
   }
   return tf.model({ inputs: input, outputs: h, name: "projector" });
@@ -52,7 +52,7 @@ function projector(d: number, seed: number): tf.LayersModel {
 function predictor(d: number, bottleneck: number, seed: number): tf.LayersModel {
   const input = tf.input({ shape: [d] });
   let h = tf.layers.dense({ name: "predictor_dense1", units: bottleneck, useBias: false, kernelInitializer: headInitializer(seed, 10) }).apply(input) as tf.SymbolicTensor;
-  h = tf.layers.batchNormalization({ name: "predictor_bn1", momentum: 0.9 }).apply(h) as tf.SymbolicTensor;
+  h = batchNorm({ name: "predictor_bn1", momentum: 0.9 }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.reLU({ name: "predictor_relu1" }).apply(h) as tf.SymbolicTensor;
   h = tf.layers.dense({ name: "predictor_dense2", units: d, kernelInitializer: headInitializer(seed, 11) }).apply(h) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: h, name: "predictor" });
