@@ -23,7 +23,7 @@ import { initBackend, tf, useBackend } from "../lib/tf";
 import type { BackendName } from "../lib/tf";
 import { makeConvProblem, makeMlpProblem } from "../lib/tf/kernels/reference-nets";
 import { makeSimclrProblem } from "../lib/vision/ssl/bench";
-import { benchMjStep, benchPpoLoop, benchVecEnv } from "../lib/rl/bench";
+import { benchMjStep, benchPpoLoop, benchVecEnv, makeDmapProblem } from "../lib/rl/bench";
 import { benchNeuralFit } from "./bench-neural-fit";
 
 interface Steppable {
@@ -102,6 +102,21 @@ export const BENCHES: BenchEntry[] = [
     limits: { cpu: { skip: "skipped (minutes per step in plain JavaScript)" }, wasm: { warmup: 1, steps: 3 } },
     pytorch: "simclr_train_step",
   },
+  {
+    name: "dmap_forward_16",
+    unit: "DMAP action distribution for 16 environments (36 channels × 30-step histories; one rollout step's call)",
+    setup: () => makeDmapProblem("forward"),
+    warmup: 5,
+    steps: 50,
+  },
+  {
+    name: "dmap_minibatch_update",
+    unit: "DMAP PPO minibatch update: loss gradient over 512 samples (18,432 channel histories) and one Adam step",
+    setup: () => makeDmapProblem("update"),
+    warmup: 2,
+    steps: 10,
+    limits: { cpu: { skip: "skipped (seconds per step in plain JavaScript)" }, wasm: { warmup: 1, steps: 3 } },
+  },
 ];
 
 interface TaskResult {
@@ -128,6 +143,7 @@ const TASK_BENCHES: { name: string; perBackend?: boolean; run(): Promise<Omit<Ta
   { name: "ant_ppo_loop", perBackend: true, run: async () => withRounding(await benchPpoLoop("simple")) },
   { name: "ant_ppo_loop_oracle", perBackend: true, run: async () => withRounding(await benchPpoLoop("oracle")) },
   { name: "ant_ppo_loop_tcn", perBackend: true, run: async () => withRounding(await benchPpoLoop("tcn")) },
+  { name: "ant_ppo_loop_dmap", run: async () => withRounding(await benchPpoLoop("dmap", 3, 1)) },
 ];
 
 function withRounding(r: { bench: string; value: number; unit: string; detail: string }) {

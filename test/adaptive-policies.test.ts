@@ -126,6 +126,14 @@ describe("Oracle, RMA and TCN networks", () => {
     b.dispose();
   });
 
+  it.each(["simple", "oracle", "rma", "tcn", "dmap"] as const)("%s: creating and disposing a policy leaves no tensor behind", (kind) => {
+    const before = tf.memory().numTensors;
+    const policy = createPolicy(agentConfig({ policy: kind, sigma: 0.3, seed: 1 }));
+    expect(tf.memory().numTensors).toBe(before + policy.variables.length);
+    policy.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("the TCN's actor reads the history, not the morphology; the Oracle's reads the morphology", () => {
     for (const [kind, reads, ignores] of [["tcn", "history", "morphology"], ["oracle", "morphology", "history"]] as const) {
       const config = agentConfig({ policy: kind, sigma: 0.3, seed: 1 });

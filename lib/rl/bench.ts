@@ -3,11 +3,12 @@
  * second of the vectorised environments (one thread and worker threads), and of the whole PPO loop
  * (rollout + update), each measured after a warm-up.
  */
-import { initBackend } from "../tf";
+import { initBackend, tf } from "../tf";
 import { antMjcf } from "./ant";
 import { compileModel, loadMujoco } from "./mujoco";
 import { agentConfig, createPolicy, inputsFor, PolicyKind } from "./agent";
-import { Ppo } from "./ppo";
+import { FlatAdam } from "./adam";
+import { Ppo, PPO_DEFAULTS, ppoLoss } from "./ppo";
 import { AntVecEnv } from "./vec-env";
 import { rng } from "../util/random";
 
@@ -73,4 +74,38 @@ export async function benchPpoLoop(kind: PolicyKind = "simple", iterations = 6, 
   await env.close();
   policy.dispose();
   return { bench: kind === "simple" ? "ant_ppo_loop" : `ant_ppo_loop_${kind}`, value: steps / seconds, unit: "env steps/s", detail: `16 envs × 128 steps per rollout; ${(100 * rollout / seconds).toFixed(0)} % of the time in the rollout` };
+}
+
+/**
+ * DMAP's two costs, as steppable problems for `npm run bench` (issue: forward pass for 16 envs, one PPO minibatch
+ * update): `forward` is the action distribution for 16 environments' inputs (one rollout step's policy call);
+ * `update` is ppoLoss's gradient over a 512-sample minibatch and one Adam step, as Ppo.update does it. Inputs
+ * are random normal rows (the cost does not depend on their values).
+ */
+export function makeDmapProblem(what: "forward" | "update"): { step(): number; dispose(): void } {
+  const config = agentConfig({ policy: "dmap", sigma: 0.3, seed: 0 });
+  const policy = createPolicy(config);
+  const D = policy.inputSize, A = policy.actionSize;
+  if (what === "forward") {
+    const x = tf.randomNormal([PPO_DEFAULTS.numEnvs, D], 0, 1, "float32", 1) as tf.Tensor2D;
+    return {
+      step: () => tf.tidy(() => policy.distribution(x).mean.dataSync()[0]),
+      dispose: () => { x.dispose(); policy.dispose(); },
+    };
+  }
+  const B = PPO_DEFAULTS.numSteps * PPO_DEFAULTS.numEnvs / PPO_DEFAULTS.numMinibatches;
+  const optimizer = new FlatAdam(policy.variables, { beta1: 0.9, beta2: 0.999, epsilon: 1e-5 });
+  const batch = {
+    inputs: tf.randomNormal([B, D], 0, 1, "float32", 2) as tf.Tensor2D, actions: tf.randomNormal([B, A], 0, 1, "float32", 3) as tf.Tensor2D,
+    oldLogProbs: tf.randomNormal([B], -8, 1, "float32", 4) as tf.Tensor1D, oldValues: tf.randomNormal([B], 0, 1, "float32", 5) as tf.Tensor1D,
+    returns: tf.randomNormal([B], 0, 1, "float32", 6) as tf.Tensor1D, advantages: tf.randomNormal([B], 0, 1, "float32", 7) as tf.Tensor1D,
+  };
+  return {
+    step: () => tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => ppoLoss(policy, batch, PPO_DEFAULTS).loss, policy.variables);
+      optimizer.step(grads, PPO_DEFAULTS.learningRate, PPO_DEFAULTS.maxGradNorm);
+      return value.dataSync()[0];
+    }),
+    dispose: () => { Object.values(batch).forEach((t) => t.dispose()); policy.dispose(); },
+  };
 }

@@ -15,7 +15,7 @@
  */
 import { tf } from "../../tf";
 import { HISTORY_CHANNELS, InputLayout, Slice } from "../inputs";
-import { ActorCritic, Dense, denseStack, mlp, orthogonalMatrix } from "./gaussian-mlp";
+import { ActorCritic, Dense, denseStack, mlp, orthogonalMatrix, weight } from "./gaussian-mlp";
 import type { DiagGaussian } from "./distribution";
 
 export const LATENT_SIZE = 8;
@@ -71,8 +71,8 @@ export class HistoryEncoder {
     this.embed = denseStack("history_embed", HISTORY_CHANNELS, [], EMBEDDING, 1, seed)[0];
     const id = convCount++;
     this.convs = CONVS.map(([k, stride], i) => ({
-      w: tf.variable(tf.tensor3d(orthogonalMatrix(k * EMBEDDING, EMBEDDING, Math.SQRT2, seed + 10 + i), [k, EMBEDDING, EMBEDDING]), true, `history_conv${id}/c${i}/kernel`),
-      b: tf.variable(tf.zeros([EMBEDDING]), true, `history_conv${id}/c${i}/bias`),
+      w: weight(tf.tensor3d(orthogonalMatrix(k * EMBEDDING, EMBEDDING, Math.SQRT2, seed + 10 + i), [k, EMBEDDING, EMBEDDING]), `history_conv${id}/c${i}/kernel`),
+      b: weight(tf.zeros([EMBEDDING]), `history_conv${id}/c${i}/bias`),
       stride,
     }));
     this.out = denseStack("history_out", left * EMBEDDING, [], LATENT_SIZE, 1, seed + 20)[0];
@@ -122,7 +122,7 @@ export class AdaptivePolicy implements ActorCritic {
     const base = 8 + 28; // x_t and a_{t−1}
     this.actor = denseStack("actor", base + LATENT_SIZE, hidden, this.actionSize, 0.01, seed * 100 + 1);
     this.critic = denseStack("critic", base + 9, hidden, 1, 1, seed * 100 + 50);
-    this.logStd = tf.variable(tf.fill([this.actionSize], options.initialLogStd), true, `${this.actor[0].w.name.split("/")[0]}/log_std`);
+    this.logStd = weight(tf.fill([this.actionSize], options.initialLogStd), `${this.actor[0].w.name.split("/")[0]}/log_std`);
     this.morphologyEncoder = kind === "tcn" ? null : new MorphologyEncoder(seed * 100 + 70);
     this.historyEncoder = kind === "oracle" ? null : new HistoryEncoder(layout.history!.length, seed * 100 + 80);
   }

@@ -16,7 +16,7 @@
 import { tf } from "../../tf";
 import { InputLayout, Slice } from "../inputs";
 import type { DiagGaussian } from "./distribution";
-import { ActorCritic, Dense, denseStack, mlp, orthogonalMatrix } from "./gaussian-mlp";
+import { ActorCritic, Dense, denseStack, mlp, orthogonalMatrix, weight } from "./gaussian-mlp";
 import { minValidLength, validConvLength } from "./adaptive";
 
 export const DMAP_HISTORY = 30;
@@ -70,9 +70,9 @@ export class DmapPolicy implements ActorCritic {
     const id = instances++;
     let inChannels = 1;
     this.convs = CONVS.map(([k, stride], i) => {
-      const w = tf.variable(tf.tensor3d(orthogonalMatrix(k * inChannels, CONV_FILTERS, Math.SQRT2, seed + 1 + i), [k, inChannels, CONV_FILTERS]), true, `dmap${id}/conv${i}/kernel`);
+      const w = weight(tf.tensor3d(orthogonalMatrix(k * inChannels, CONV_FILTERS, Math.SQRT2, seed + 1 + i), [k, inChannels, CONV_FILTERS]), `dmap${id}/conv${i}/kernel`);
       inChannels = CONV_FILTERS;
-      return { w, b: tf.variable(tf.zeros([CONV_FILTERS]), true, `dmap${id}/conv${i}/bias`), stride };
+      return { w, b: weight(tf.zeros([CONV_FILTERS]), `dmap${id}/conv${i}/bias`), stride };
     });
     // FC 128 then FC 32, both with a nonlinearity (the channel feature).
     this.channelMlp = denseStack(`dmap${id}_channel`, width * CONV_FILTERS, [128], CHANNEL_FEATURES, Math.SQRT2, seed + 10);
@@ -87,11 +87,11 @@ export class DmapPolicy implements ActorCritic {
       const stacked = new Float32Array(JOINTS * inputs * outputs);
       ws.forEach((w, j) => stacked.set(w, j * inputs * outputs));
       return {
-        w: tf.variable(tf.tensor3d(stacked, [JOINTS, inputs, outputs]), true, `dmap${id}/controller${l}/kernel`),
-        b: tf.variable(tf.zeros([JOINTS, 1, outputs]), true, `dmap${id}/controller${l}/bias`),
+        w: weight(tf.tensor3d(stacked, [JOINTS, inputs, outputs]), `dmap${id}/controller${l}/kernel`),
+        b: weight(tf.zeros([JOINTS, 1, outputs]), `dmap${id}/controller${l}/bias`),
       };
     });
-    this.logStd = tf.variable(tf.fill([JOINTS], options.initialLogStd), true, `dmap${id}/log_std`);
+    this.logStd = weight(tf.fill([JOINTS], options.initialLogStd), `dmap${id}/log_std`);
     this.critic = denseStack(`dmap${id}_critic`, base + layout.morphology.size, options.criticHidden ?? [64, 64], 1, 1, seed + 90);
   }
 

@@ -33,6 +33,13 @@ export interface Dense {
   b: tf.Variable;
 }
 
+/** A trainable variable holding `initial` (which it takes over: the initial tensor is disposed). */
+export function weight(initial: tf.Tensor, name: string): tf.Variable {
+  const v = tf.variable(initial, true, name);
+  initial.dispose();
+  return v;
+}
+
 /**
  * A random (inputs × units) matrix with orthonormal columns (or rows, if fewer), times `gain`: Gram–Schmidt
  * on seeded Gaussian vectors (tfjs's own orthogonal initializer warns and slows down above 2,000 entries).
@@ -61,8 +68,8 @@ export function orthogonalMatrix(inputs: number, units: number, gain: number, se
 
 export function dense(name: string, inputs: number, units: number, gain: number, seed: number): Dense {
   return {
-    w: tf.variable(tf.tensor2d(orthogonalMatrix(inputs, units, gain, seed), [inputs, units]), true, `${name}/kernel`),
-    b: tf.variable(tf.zeros([units]), true, `${name}/bias`),
+    w: weight(tf.tensor2d(orthogonalMatrix(inputs, units, gain, seed), [inputs, units]), `${name}/kernel`),
+    b: weight(tf.zeros([units]), `${name}/bias`),
   };
 }
 
@@ -103,7 +110,7 @@ export class GaussianMlp implements ActorCritic {
     const seed = options.seed ?? 0;
     this.actor = denseStack("actor", inputSize, hidden, actionSize, 0.01, seed * 100 + 1);
     this.critic = denseStack("critic", inputSize, hidden, 1, 1, seed * 100 + 50);
-    this.logStd = tf.variable(tf.fill([actionSize], options.initialLogStd ?? 0), true, `${this.actor[0].w.name.split("/")[0]}/log_std`);
+    this.logStd = weight(tf.fill([actionSize], options.initialLogStd ?? 0), `${this.actor[0].w.name.split("/")[0]}/log_std`);
   }
 
   distribution(input: tf.Tensor2D): DiagGaussian {
