@@ -23,7 +23,7 @@ import { initBackend, tf, useBackend } from "../lib/tf";
 import type { BackendName } from "../lib/tf";
 import { makeConvProblem, makeMlpProblem } from "../lib/tf/kernels/reference-nets";
 import { makeSimclrProblem } from "../lib/vision/ssl/bench";
-import { benchMjStep, benchPpoLoop, benchVecEnv, makeDmapProblem } from "../lib/rl/bench";
+import { benchMjStep, benchPpoLoop, benchVecEnv, makePolicyProblem } from "../lib/rl/bench";
 import { benchNeuralFit } from "./bench-neural-fit";
 
 interface Steppable {
@@ -103,16 +103,24 @@ export const BENCHES: BenchEntry[] = [
     pytorch: "simclr_train_step",
   },
   {
+    name: "tcn_minibatch_update",
+    unit: "TCN (history encoder trained end to end) PPO minibatch update: 512 samples of 30-step histories, one Adam step",
+    setup: () => makePolicyProblem("tcn", "update"),
+    warmup: 3,
+    steps: 20,
+    limits: { cpu: { warmup: 1, steps: 3 } },
+  },
+  {
     name: "dmap_forward_16",
     unit: "DMAP action distribution for 16 environments (36 channels × 30-step histories; one rollout step's call)",
-    setup: () => makeDmapProblem("forward"),
+    setup: () => makePolicyProblem("dmap", "forward"),
     warmup: 5,
     steps: 50,
   },
   {
     name: "dmap_minibatch_update",
     unit: "DMAP PPO minibatch update: loss gradient over 512 samples (18,432 channel histories) and one Adam step",
-    setup: () => makeDmapProblem("update"),
+    setup: () => makePolicyProblem("dmap", "update"),
     warmup: 2,
     steps: 10,
     limits: { cpu: { skip: "skipped (seconds per step in plain JavaScript)" }, wasm: { warmup: 1, steps: 3 } },

@@ -77,13 +77,13 @@ export async function benchPpoLoop(kind: PolicyKind = "simple", iterations = 6, 
 }
 
 /**
- * DMAP's two costs, as steppable problems for `npm run bench` (issue: forward pass for 16 envs, one PPO minibatch
- * update): `forward` is the action distribution for 16 environments' inputs (one rollout step's policy call);
- * `update` is ppoLoss's gradient over a 512-sample minibatch and one Adam step, as Ppo.update does it. Inputs
- * are random normal rows (the cost does not depend on their values).
+ * A policy's two costs in the PPO loop, as steppable problems for `npm run bench`: `forward` is the action
+ * distribution for the 16 environments' inputs (one rollout step's policy call); `update` is ppoLoss's gradient over
+ * one 512-sample minibatch and one Adam step, as Ppo.update does it. Inputs are random normal rows (the cost does
+ * not depend on their values).
  */
-export function makeDmapProblem(what: "forward" | "update"): { step(): number; dispose(): void } {
-  const config = agentConfig({ policy: "dmap", sigma: 0.3, seed: 0 });
+export function makePolicyProblem(kind: PolicyKind, what: "forward" | "update"): { step(): number; dispose(): void } {
+  const config = agentConfig({ policy: kind, sigma: 0.3, seed: 0 });
   const policy = createPolicy(config);
   const D = policy.inputSize, A = policy.actionSize;
   if (what === "forward") {
