@@ -11,6 +11,10 @@ import { agentConfig, createPolicy, deterministicActor, loadAgent, saveAgent } f
 import { ObservationHistory } from "../lib/rl/history";
 import { AgentInputs, HISTORY_CHANNELS, InputLayout } from "../lib/rl/inputs";
 import { AdaptivePolicy, MIN_ENCODER_HISTORY } from "../lib/rl/policies/adaptive";
+import { toldBody } from "../lib/rl/evaluate";
+import { NOMINAL } from "../lib/rl/morphology";
+import { latentTraces } from "../lib/rl/rma";
+import { loadTestSet } from "../lib/rl/test-sets";
 import { trainAnt } from "../lib/rl/train";
 import { initBackend, tf } from "../lib/tf";
 
@@ -190,5 +194,45 @@ describe("checkpoints of each kind", () => {
     const continued = act(obs, body, 1, Uint8Array.of(0));
     expect(Array.from(continued)).not.toEqual(Array.from(fresh));
     policy.dispose();
+  });
+});
+
+describe("RMA's latent traces", () => {
+  it("record z, ẑ and what ẑ's error costs in action, against the action change the average body's z makes", async () => {
+    const policy = createPolicy(agentConfig({ policy: "rma", sigma: 0.3, seed: 3 })) as AdaptivePolicy;
+    const body = loadTestSet(0.3, 2)[1];
+    // Two copies of one body: the average body is that body, so its z changes nothing.
+    const same = await latentTraces(policy, null, [body, body], { seed: 5, steps: 12 });
+    for (const t of same) {
+      expect(t.z.length).toBe(t.actionError.length);
+      expect(t.averageBodyError.every((v) => v === 0)).toBe(true);
+      expect(t.actionError.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+      // An untrained φ misses z: the actions differ at some step.
+      expect(Math.max(...t.actionError)).toBeGreaterThan(0);
+    }
+    const two = await latentTraces(policy, null, loadTestSet(0.3, 2), { seed: 5, steps: 12 });
+    expect(Math.max(...two[0].averageBodyError)).toBeGreaterThan(0);
+    const one = await latentTraces(policy, null, [body], { seed: 5, steps: 3 });
+    expect(one[0].averageBodyError.every((v) => v === 0)).toBe(true);
+    policy.dispose();
+  });
+});
+
+describe("toldBody (the Oracle's ablation)", () => {
+  it("hands the policy one given body for every environment and leaves the rest of the call alone", () => {
+    const seen: { obs: Float32Array; bodies: Float32Array; n: number; starts?: Uint8Array | null }[] = [];
+    const act = (obs: Float32Array, bodies: Float32Array, n: number, starts?: Uint8Array | null) => {
+      seen.push({ obs, bodies, n, starts });
+      return new Float32Array(n * 8);
+    };
+    const body = loadTestSet(0.5, 1)[0];
+    const obs = new Float32Array(3 * 28).fill(0.5), starts = Uint8Array.of(1, 0, 1);
+    toldBody(act, NOMINAL)(obs, Float32Array.from({ length: 27 }, () => 0.3), 3, starts);
+    expect(Array.from(seen[0].bodies)).toEqual(new Array(27).fill(0));
+    expect(seen[0].obs).toBe(obs);
+    expect(seen[0].starts).toBe(starts);
+    toldBody(act, body)(obs, new Float32Array(27), 3, starts);
+    const v = [body.torso, ...body.legSize.flatMap((s, i) => [s, body.legLength[i]])];
+    expect(Array.from(seen[1].bodies)).toEqual([...v, ...v, ...v].map((x) => Math.fround(x)));
   });
 });

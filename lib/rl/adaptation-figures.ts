@@ -95,6 +95,30 @@ export function latentTraceFigure(trace: LatentTrace, options: { dims?: number; 
   } as Figure;
 }
 
+/**
+ * What ẑ's error costs in action, step by step (mean over the bodies still walking): |a(ẑ) − a(z)| next to
+ * |a(z̄) − a(z)|, the change had the policy been told the average body (lib/rl/rma.ts LatentTrace).
+ */
+export function actionErrorFigure(traces: LatentTrace[], title: string): Figure {
+  const steps = Math.max(...traces.map((t) => t.actionError.length));
+  const meanAt = (pick: (t: LatentTrace) => number[]) => Array.from({ length: steps }, (_, k) => {
+    const xs = traces.map(pick).filter((v) => k < v.length).map((v) => v[k]);
+    return xs.reduce((a, b) => a + b, 0) / xs.length;
+  });
+  const t = Array.from({ length: steps }, (_, k) => k * 0.05);
+  return {
+    data: [
+      { type: "scatter", mode: "lines", name: "RMA: a(ẑ) vs a(z)", x: t, y: meanAt((tr) => tr.actionError), line: { color: COLOURS.rma } },
+      { type: "scatter", mode: "lines", name: "told the average body: a(z̄) vs a(z)", x: t, y: meanAt((tr) => tr.averageBodyError), line: { color: COLOURS.random, dash: "dash" } },
+    ] as Data[],
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: "time in the episode (s)" } },
+      yaxis: { title: { text: "action difference (RMS over 8 joints; actions in [−1, 1])" }, rangemode: "tozero" },
+    },
+  } as Figure;
+}
+
 /** Training curves (episodic return vs env steps, smoothed) of several agents, one line per seed. */
 export function learningCurves(agents: ShippedAgent[], title: string): Figure {
   const smooth = (ys: number[], k = 10) => ys.map((_, i) => {

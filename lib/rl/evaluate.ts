@@ -4,7 +4,7 @@
  * speed, and falls, and their mean with SEM.
  */
 import { ACTION_SIZE } from "./ant";
-import { Morphology } from "./morphology";
+import { Morphology, morphologyVector } from "./morphology";
 import { AntVecEnv } from "./vec-env";
 
 /**
@@ -42,6 +42,16 @@ export interface EvaluationSummary {
  * begin an episode (policies with a memory reset there); null or absent on the first call means all do.
  */
 export type ActFn = (observations: Float32Array, morphologies: Float32Array, numEnvs: number, starts?: Uint8Array | null) => Float32Array;
+
+/**
+ * The same actor told that every body is `body` (its morphology input replaced; the simulated bodies stay what they
+ * are): the ablation that measures what knowing the body is worth to a policy that reads it (the Oracle).
+ */
+export function toldBody(act: ActFn, body: Morphology): ActFn {
+  const one = morphologyVector(body);
+  return (observations, _morphologies, numEnvs, starts) =>
+    act(observations, Float32Array.from({ length: numEnvs * one.length }, (_, i) => one[i % one.length]), numEnvs, starts);
+}
 
 export function meanSem(xs: number[]): { mean: number; sem: number } {
   const n = xs.length;

@@ -248,23 +248,67 @@ export interface LatentTrace {
   zHat: number[][];
   /** Root mean square of ẑ − z over the 8 dimensions, per step. */
   error: number[];
+  /**
+   * What the error costs in action: root mean square over the 8 joints of a(ẑ) − a(z), the policy's executed
+   * (clipped) mean action on the same state with ẑ and with the true z, per step.
+   */
+  actionError: number[];
+  /**
+   * The scale to read actionError against: a(z̄) − a(z) likewise, with z̄ the mean of z over the batch's bodies —
+   * what a controller that knows only the average body would do differently (ẑ carries body information that
+   * matters to the action where actionError is below this).
+   */
+  averageBodyError: number[];
   fell: boolean;
 }
 
+const rms = (a: number[], b: number[], f: (v: number) => number = (v) => v) =>
+  Math.sqrt(a.reduce((acc, v, d) => acc + (f(v) - f(b[d])) ** 2, 0) / a.length);
+const clip = (v: number) => Math.max(-1, Math.min(1, v));
+
 /**
  * One deterministic episode per body with an RMA policy, recording z = μ(e) and ẑ = φ(history) at every step
- * (until `steps` or a fall). With `change`, at step `change.at` body i becomes `change.to[i]` mid-episode
- * (AntEnv.changeBody: the state carries over), and z follows the new body.
+ * (until `steps` or a fall), and the actions the policy would take on each (see LatentTrace). With `change`, at
+ * step `change.at` body i becomes `change.to[i]` mid-episode (AntEnv.changeBody: the state carries over), and z
+ * follows the new body.
  */
 export async function latentTraces(policy: AdaptivePolicy, obsRms: RunningMeanStd | null, morphologies: Morphology[],
   options: ProbeOptions): Promise<LatentTrace[]> {
   if (!policy.historyEncoder || !policy.morphologyEncoder) throw new Error(`latent traces need an 'rma' policy, got '${policy.kind}'`);
-  const inputs = new AgentInputs(policy.layout, morphologies.length, { normalize: false, obsRms });
-  const episodes = await probeEpisodes(policy, inputs, morphologies, options,
-    (input) => tf.concat([policy.morphologyLatent(input), policy.latent(input)], 1) as tf.Tensor2D);
-  return episodes.map((e) => {
-    const z = e.probe.map((row) => row.slice(0, 8)), zHat = e.probe.map((row) => row.slice(8));
-    const error = z.map((zt, t) => Math.sqrt(zt.reduce((acc, v, d) => acc + (v - zHat[t][d]) ** 2, 0) / 8));
-    return { z, zHat, error, fell: e.fell };
+  const n = morphologies.length;
+  const inputs = new AgentInputs(policy.layout, n, { normalize: false, obsRms });
+  const episodes = await probeEpisodes(policy, inputs, morphologies, options, (input) => {
+    const z = policy.morphologyLatent(input), zHat = policy.latent(input);
+    const average = tf.tile(tf.mean(z, 0, true), [n, 1]) as tf.Tensor2D;
+    return tf.concat([z, zHat, policy.meanAction(input, z), policy.meanAction(input, zHat), policy.meanAction(input, average)], 1) as tf.Tensor2D;
   });
+  return episodes.map((e) => {
+    const part = (k: number) => e.probe.map((row) => row.slice(8 * k, 8 * k + 8));
+    const [z, zHat, aZ, aZHat, aAverage] = [0, 1, 2, 3, 4].map(part);
+    return {
+      z, zHat, error: z.map((zt, t) => rms(zt, zHat[t])), fell: e.fell,
+      actionError: aZ.map((a, t) => rms(aZHat[t], a, clip)), averageBodyError: aZ.map((a, t) => rms(aAverage[t], a, clip)),
+    };
+  });
+}
+
+export interface ActionErrorSummary {
+  bodies: number;
+  /** Means over the bodies' steps from `fromStep` on (the history full enough to judge). */
+  fromStep: number;
+  latentError: number;
+  actionError: number;
+  averageBodyError: number;
+}
+
+/** Means of latentTraces' three errors over every body's steps from `fromStep` (default 20: after the first second). */
+export function actionErrorSummary(traces: LatentTrace[], fromStep = 20): ActionErrorSummary {
+  const mean = (pick: (t: LatentTrace) => number[]) => {
+    const xs = traces.flatMap((t) => pick(t).slice(fromStep));
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+  };
+  return {
+    bodies: traces.length, fromStep, latentError: mean((t) => t.error), actionError: mean((t) => t.actionError),
+    averageBodyError: mean((t) => t.averageBodyError),
+  };
 }

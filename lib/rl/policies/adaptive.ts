@@ -142,9 +142,13 @@ export class AdaptivePolicy implements ActorCritic {
     return this.morphologyEncoder.apply(cut(input, this.layout.morphology!));
   }
 
+  /** The actor's mean action on `latent` (B × 8) in place of its own latent: what it would do if told that body. */
+  meanAction(input: tf.Tensor2D, latent: tf.Tensor2D): tf.Tensor2D {
+    return mlp(tf.concat([this.state(input), latent], 1), this.actor);
+  }
+
   distribution(input: tf.Tensor2D): DiagGaussian {
-    const mean = mlp(tf.concat([this.state(input), this.latent(input)], 1), this.actor);
-    return { mean, logStd: this.logStd as tf.Tensor1D };
+    return { mean: this.meanAction(input, this.latent(input)), logStd: this.logStd as tf.Tensor1D };
   }
 
   value(input: tf.Tensor2D): tf.Tensor1D {
