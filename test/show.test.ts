@@ -57,6 +57,12 @@ describe("plotly figures", () => {
     expect(String(warn.mock.calls[0][0])).toContain("yaxis");
     plot([{ type: "scatter3d", x: [1], y: [1], z: [1] } as never]);
     expect(warn).toHaveBeenCalledTimes(1);
+    // A grid: the bottom-left panel's axes carry the titles; an image's hidden axes need none.
+    plot([{ type: "scatter", x: [1], y: [1] }], { xaxis: { title: { text: "" } }, xaxis2: { title: { text: "step" } }, yaxis: { title: { text: "loss" } } });
+    plot([{ type: "scatter", x: [1], y: [1] }], { xaxis: { visible: false }, yaxis: { visible: false } });
+    expect(warn).toHaveBeenCalledTimes(1);
+    plot([{ type: "scatter", x: [1], y: [1] }], { xaxis: { title: { text: "" } }, xaxis2: { title: { text: "" } }, yaxis: { title: { text: "loss" } } });
+    expect(warn).toHaveBeenCalledTimes(2);
     warn.mockRestore();
     log.mockRestore();
   });

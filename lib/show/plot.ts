@@ -69,11 +69,16 @@ function cartesianAxesUntitled(fig: Figure): string[] {
   if (is3dOrPolar) return [];
   const layout = (fig.layout ?? {}) as Record<string, unknown>;
   const missing: string[] = [];
-  for (const axis of ["xaxis", "yaxis"]) {
-    const a = layout[axis] as { title?: unknown } | undefined;
-    const title = a?.title;
-    const text = typeof title === "string" ? title : (title as { text?: string } | undefined)?.text;
-    if (!text) missing.push(axis);
+  // A grid of panels passes when some axis of each letter carries a title (the bottom row's x, the left column's
+  // y); an axis drawn invisible (an image's) needs none.
+  for (const letter of ["x", "y"]) {
+    const axes = Object.keys(layout).filter((k) => new RegExp(`^${letter}axis\\d*$`).test(k)).map((k) => layout[k] as { title?: unknown; visible?: boolean });
+    const titled = axes.some((a) => {
+      const title = a?.title;
+      const text = typeof title === "string" ? title : (title as { text?: string } | undefined)?.text;
+      return Boolean(text) || a?.visible === false;
+    });
+    if (!titled) missing.push(`${letter}axis`);
   }
   return missing;
 }
