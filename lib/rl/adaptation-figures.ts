@@ -3,6 +3,7 @@
  * live rollouts (lib/rl/rma.ts), so that the notebook's cells show the analysis in a few lines.
  */
 import type { Data, Figure } from "../show";
+import { STEP_SECONDS } from "./ant";
 import type { LatentTrace } from "./rma";
 import { SeedPooled, ShippedAgent, trainingLog } from "./report";
 
@@ -47,7 +48,7 @@ export function phase2Figures(rmaAgents: ShippedAgent[]): Figure[] {
   } as Data));
   const within: Data[] = rmaAgents.flatMap((a) => {
     const c = a.manifest.rma_phase2!.convergence;
-    const t = c.meanErrorByStep.map((_, k) => k * 0.05);
+    const t = c.meanErrorByStep.map((_, k) => k * STEP_SECONDS);
     return [
       { type: "scatter", mode: "lines", name: `${a.manifest.name}: mean |ẑ − z|`, x: t, y: c.meanErrorByStep } as Data,
       { type: "scatter", mode: "lines", name: `${a.manifest.name}: threshold`, x: [0, t[t.length - 1]], y: [c.threshold, c.threshold], line: { dash: "dash" } } as Data,
@@ -76,7 +77,7 @@ export function phase2Figures(rmaAgents: ShippedAgent[]): Figure[] {
 /** z (dashed) and ẑ (solid) over one episode, for the first `dims` latent dimensions; a line where the body changed. */
 export function latentTraceFigure(trace: LatentTrace, options: { dims?: number; changeAt?: number; title: string }): Figure {
   const dims = options.dims ?? 3;
-  const t = trace.z.map((_, k) => k * 0.05);
+  const t = trace.z.map((_, k) => k * STEP_SECONDS);
   const palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"];
   const data: Data[] = [];
   for (let d = 0; d < dims; d++) {
@@ -84,7 +85,7 @@ export function latentTraceFigure(trace: LatentTrace, options: { dims?: number; 
     data.push({ type: "scatter", mode: "lines", name: `ẑ[${d}] (from history)`, x: t, y: trace.zHat.map((z) => z[d]), line: { color: palette[d] } } as Data);
   }
   const shapes = options.changeAt !== undefined
-    ? [{ type: "line", x0: options.changeAt * 0.05, x1: options.changeAt * 0.05, yref: "paper", y0: 0, y1: 1, line: { color: "#555", dash: "dot" } }]
+    ? [{ type: "line", x0: options.changeAt * STEP_SECONDS, x1: options.changeAt * STEP_SECONDS, yref: "paper", y0: 0, y1: 1, line: { color: "#555", dash: "dot" } }]
     : [];
   return {
     data,
@@ -105,7 +106,7 @@ export function actionErrorFigure(traces: LatentTrace[], title: string): Figure 
     const xs = traces.map(pick).filter((v) => k < v.length).map((v) => v[k]);
     return xs.reduce((a, b) => a + b, 0) / xs.length;
   });
-  const t = Array.from({ length: steps }, (_, k) => k * 0.05);
+  const t = Array.from({ length: steps }, (_, k) => k * STEP_SECONDS);
   return {
     data: [
       { type: "scatter", mode: "lines", name: "RMA: a(ẑ) vs a(z)", x: t, y: meanAt((tr) => tr.actionError), line: { color: COLOURS.rma } },

@@ -54,6 +54,11 @@ const LEGS: { dir: [number, number]; ankleAxis: string; ankleRange: string }[] =
   { dir: [1, -1], ankleAxis: "1 1 0", ankleRange: "30 70" },
 ];
 
+/** MuJoCo's timestep (s) and the MuJoCo steps per environment step: one environment step is STEP_SECONDS. */
+export const TIMESTEP = 0.01;
+export const FRAME_SKIP = 5;
+export const STEP_SECONDS = TIMESTEP * FRAME_SKIP;
+
 export interface AntOptions {
   /** Episode length in environment steps (default 1000). */
   maxSteps?: number;
@@ -117,7 +122,7 @@ export function antMjcf(morphology: Morphology = NOMINAL): string {
   const z0 = Math.max(torso, ...feet) + 0.02;
   return `<mujoco model="ant">
   <compiler angle="degree" inertiafromgeom="true" autolimits="true"/>
-  <option integrator="Euler" timestep="0.01"/>
+  <option integrator="Euler" timestep="${TIMESTEP}"/>
   <default>
     <joint armature="1" damping="1" limited="true"/>
     <geom conaffinity="0" condim="3" density="5.0" friction="1 0.5 0.5" margin="0.01" rgba="0.8 0.6 0.4 1"/>
@@ -154,7 +159,7 @@ export class AntEnv {
   private jointLow = new Float64Array(8);
   private jointHigh = new Float64Array(8);
   private initialZ = 0;
-  private timestep = 0.01;
+  private timestep = TIMESTEP;
   private previousDistance = 0;
   private steps = 0;
   private needsReset = true;
@@ -162,7 +167,7 @@ export class AntEnv {
 
   private constructor(private readonly mujoco: MainModule, options: AntOptions) {
     this.maxSteps = options.maxSteps ?? 1000;
-    this.frameSkip = options.frameSkip ?? 5;
+    this.frameSkip = options.frameSkip ?? FRAME_SKIP;
   }
 
   /** A new Ant environment with the given body (nominal by default). */

@@ -15,6 +15,7 @@
  */
 import { tf } from "../tf";
 import { FlatAdam } from "./adam";
+import { STEP_SECONDS } from "./ant";
 import { AgentInputs } from "./inputs";
 import { Morphology } from "./morphology";
 import { RunningMeanStd } from "./normalize";
@@ -194,8 +195,6 @@ export class AdaptationTrainer {
   }
 }
 
-/** Simulated seconds per environment step (lib/rl/ant.ts: 5 × 0.01 s). */
-const DT = 0.05;
 
 export interface LatentConvergence {
   /** Bodies measured (the first of the training σ's test set). */
@@ -239,7 +238,7 @@ export async function latentConvergence(policy: AdaptivePolicy, obsRms: RunningM
     const alive = traces.filter((t) => k < t.error.length);
     return alive.length ? +(alive.reduce((s, t) => s + t.error[k], 0) / alive.length).toPrecision(4) : NaN;
   }).filter(Number.isFinite);
-  return { bodies: n, threshold: +threshold.toPrecision(4), stepsPerBody, medianSteps, medianSeconds: medianSteps < 0 ? -1 : medianSteps * DT, meanErrorByStep };
+  return { bodies: n, threshold: +threshold.toPrecision(4), stepsPerBody, medianSteps, medianSeconds: medianSteps < 0 ? -1 : medianSteps * STEP_SECONDS, meanErrorByStep };
 }
 
 export interface LatentTrace {

@@ -10,7 +10,7 @@
  */
 import * as path from "path";
 import { Worker } from "worker_threads";
-import { ACTION_SIZE, AntEnv, OBSERVATION_SIZE } from "./ant";
+import { ACTION_SIZE, AntEnv, OBSERVATION_SIZE, STEP_SECONDS } from "./ant";
 import { Morphology, NOMINAL, sampleMorphology, validateMorphology, validateSigma, morphologyVector } from "./morphology";
 import { rng } from "../util/random";
 
@@ -159,7 +159,7 @@ const CMD_IDLE = 0, CMD_RESET = 1, CMD_STEP = 2, CMD_EXIT = 3;
 
 export class AntVecEnv {
   readonly numEnvs: number;
-  readonly dt = 0.05;
+  readonly dt = STEP_SECONDS;
   private readonly b: StepBuffers;
   private local?: EnvSlice;
   private workers: Worker[] = [];
