@@ -10,6 +10,7 @@ import { AgentInputs, InputLayout } from "../lib/rl/inputs";
 import { RunningMeanStd } from "../lib/rl/normalize";
 import { FlatAdam } from "../lib/rl/adam";
 import { rng } from "../lib/util/random";
+import { lateGrowth } from "../lib/rl/report";
 
 describe("FlatAdam (Adam with global-norm clipping, in JavaScript)", () => {
   /** A small least-squares problem: loss(w, b) = mean((x·w + b − y)²). */
@@ -189,4 +190,17 @@ describe("PPO", () => {
     expect(last.clipFraction).toBeLessThanOrEqual(1);
     policy.dispose();
   }, 120_000);
+});
+
+describe("lateGrowth (is a run still learning at the end of its budget?)", () => {
+  it("compares the last tenth of the budget with the tenth before, on finished episodes only", () => {
+    // Returns rise linearly with the step: 100 per 10 % of 1,000 steps → last tenth ≈ 950, the one before ≈ 850.
+    const log = Array.from({ length: 100 }, (_, i) => ({ globalStep: (i + 1) * 10, episodicReturn: (i + 1) * 10 - 5 }));
+    const g = lateGrowth([...log, { globalStep: 995, episodicReturn: null }], 1000)!;
+    expect(g.last).toBeCloseTo(950, 6);
+    expect(g.before).toBeCloseTo(850, 6);
+    expect(g.change).toBeCloseTo(100 / 850, 6);
+    expect(lateGrowth(log.slice(0, 50), 1000)).toBeNull(); // nothing logged in the last fifth
+    expect(() => lateGrowth(log, 1000, 0.7)).toThrow(/fraction must be in/);
+  });
 });

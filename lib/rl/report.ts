@@ -104,3 +104,20 @@ export function trainingLog<L = AdaptationLog>(agent: ShippedAgent): L[] {
   const file = path.join(agent.dir, "training-log.jsonl");
   return fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as L) : [];
 }
+
+/**
+ * Is a PPO run still learning when its budget ends? Mean episodic training return over the last `fraction` of
+ * its env steps against the same span just before (training returns: the stochastic policy, episodes ending in
+ * a fall included). null when either span has no finished episode.
+ */
+export function lateGrowth(log: readonly { globalStep: number; episodicReturn?: number | null }[], totalSteps: number, fraction = 0.1):
+  { last: number; before: number; change: number } | null {
+  if (!(fraction > 0 && fraction <= 0.5)) throw new Error(`lateGrowth: fraction must be in (0, 0.5], got ${fraction}`);
+  const span = totalSteps * fraction;
+  const mean = (lo: number, hi: number) => {
+    const xs = log.filter((l) => l.globalStep > lo && l.globalStep <= hi && Number.isFinite(l.episodicReturn)).map((l) => l.episodicReturn as number);
+    return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+  };
+  const last = mean(totalSteps - span, totalSteps), before = mean(totalSteps - 2 * span, totalSteps - span);
+  return Number.isFinite(last) && Number.isFinite(before) ? { last, before, change: (last - before) / Math.abs(before) } : null;
+}
