@@ -120,6 +120,40 @@ export function actionErrorFigure(traces: LatentTrace[], title: string): Figure 
   } as Figure;
 }
 
+/** What PPO logs per update, the three diagnostics `ppoDiagnosticsFigure` draws. */
+interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number }
+
+/**
+ * How hard each PPO update pushed the policy, per run: approx-KL between the policy before and after an update,
+ * the fraction of samples whose probability ratio left [1 − ε, 1 + ε], and the action noise (mean std over the 8
+ * joints, from the logged entropy of the diagonal Gaussian). One line per run, coloured by policy kind.
+ */
+export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Figure {
+  const panels = [
+    { key: "kl", label: "approx-KL per update", f: (l: PpoLogRow) => l.approxKl },
+    { key: "clip", label: "clip fraction", f: (l: PpoLogRow) => l.clipFraction },
+    // Entropy of an 8-d diagonal Gaussian: Σ (½ log 2πe + log σ_i) → geometric-mean σ.
+    { key: "std", label: "action std (geometric mean)", f: (l: PpoLogRow) => Math.exp(l.entropy / 8 - 0.5 * Math.log(2 * Math.PI * Math.E)) },
+  ];
+  const data: Data[] = [];
+  panels.forEach((panel, k) => {
+    for (const a of agents) {
+      const log = trainingLog<PpoLogRow>(a).filter((l) => Number.isFinite(l.approxKl));
+      data.push({
+        type: "scatter", mode: "lines", name: `${policyLabel(a.manifest.config.policy)} seed ${a.manifest.config.seed}`, showlegend: k === 0,
+        legendgroup: a.manifest.name, x: log.map((l) => l.globalStep), y: log.map(panel.f), xaxis: k ? `x${k + 1}` : "x", yaxis: k ? `y${k + 1}` : "y",
+        line: { color: COLOURS[a.manifest.config.policy], dash: a.manifest.config.seed % 2 ? "dot" : "solid", width: 1.5 },
+      } as Data);
+    }
+  });
+  const axes: Record<string, object> = {};
+  panels.forEach((panel, k) => {
+    axes[k ? `xaxis${k + 1}` : "xaxis"] = { title: { text: "env steps" }, domain: [k / 3 + (k ? 0.04 : 0), (k + 1) / 3 - 0.04] };
+    axes[k ? `yaxis${k + 1}` : "yaxis"] = { title: { text: panel.label }, anchor: k ? `x${k + 1}` : "x", rangemode: "tozero" };
+  });
+  return { data, layout: { title: { text: title }, height: 380, ...axes } } as Figure;
+}
+
 /** Training curves (episodic return vs env steps, smoothed) of several agents, one line per seed. */
 export function learningCurves(agents: ShippedAgent[], title: string): Figure {
   const smooth = (ys: number[], k = 10) => ys.map((_, i) => {
