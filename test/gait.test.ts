@@ -4,7 +4,7 @@
  * shuffled baseline) and one that is not (at the baseline).
  */
 import { describe, expect, it } from "vitest";
-import { gaitPhaseFromContacts, gaitPhaseFromJointAngles, phaseLockedAverage, phaseModulation, shuffledModulation } from "../lib/rl/gait";
+import { gaitPhaseFromContacts, gaitPhaseFromJointAngles, phaseLockedAverage, phaseLockedFraction, phaseModulation, shuffledModulation, signalVariability } from "../lib/rl/gait";
 import { rng } from "../lib/util/random";
 
 describe("gait phase", () => {
@@ -65,4 +65,20 @@ describe("phase modulation", () => {
     expect(free).toBeLessThan(1.5 * freeBase.p95);
     expect(locked).toBeGreaterThan(4 * free);
   });
+
+  it("the phase-locked fraction of a known signal: a·cos(phase) + noise gives its analysis-of-variance value, at any scale", () => {
+    // v = cos φ + N(0, 1): total variance 1/2 + 1; 8 bins average cos over 45° (factor sin(π/8)/(π/8)), RMS 1/√2.
+    const r = rng(9);
+    const n = 40000;
+    const ph = Array.from({ length: n }, () => 2 * Math.PI * r.uniform());
+    const values = ph.map((p) => [Math.cos(p) + r.normal()]);
+    const expected = (Math.sin(Math.PI / 8) / (Math.PI / 8)) * Math.SQRT1_2 / Math.sqrt(1.5);
+    expect(phaseLockedFraction([{ values, phase: ph }], 8)).toBeCloseTo(expected, 2);
+    expect(signalVariability([{ values, phase: ph }])).toBeCloseTo(Math.sqrt(1.5), 2);
+    // Scaling the signal scales the modulation, not the fraction.
+    const scaled = values.map(([v]) => [40 * v]);
+    expect(phaseLockedFraction([{ values: scaled, phase: ph }], 8)).toBeCloseTo(phaseLockedFraction([{ values, phase: ph }], 8), 10);
+    expect(phaseModulation([{ values: scaled, phase: ph }], 8)).toBeCloseTo(40 * phaseModulation([{ values, phase: ph }], 8), 8);
+  });
 });
+

@@ -9,7 +9,7 @@ import { Morphology } from "./morphology";
 import { AgentInputs } from "./inputs";
 import { RunningMeanStd } from "./normalize";
 import { DmapPolicy } from "./policies/dmap";
-import { gaitPhaseFromContacts, gaitPhaseFromJointAngles, PhaseEpisode, phaseModulation, shuffledModulation } from "./gait";
+import { gaitPhaseFromContacts, gaitPhaseFromJointAngles, PhaseEpisode, phaseModulation, shuffledModulation, signalVariability } from "./gait";
 import { probeEpisodes, ProbedEpisode, ProbeOptions } from "./probe";
 import { Rng } from "../util/random";
 
@@ -44,6 +44,8 @@ export type PhaseSource = "joint-angles" | { foot: number };
 export interface JointModulation {
   joint: number;
   modulation: number;
+  /** modulation ÷ the attention's total variability (lib/rl/gait.ts phaseLockedFraction): comparable across networks. */
+  fraction: number;
   baselineMean: number;
   baselineP95: number;
   /** modulation above the 95th percentile of the shuffled baseline. */
@@ -64,6 +66,6 @@ export function attentionGaitModulation(episodes: readonly AttentionEpisode[], s
     const perJoint: PhaseEpisode[] = episodes.map((e, k) => ({ values: e.attention.map((a) => a[joint]), phase: phases[k] }));
     const modulation = phaseModulation(perJoint, options.bins ?? 8);
     const base = shuffledModulation(perJoint, random, options.shuffles ?? 200, options.bins ?? 8);
-    return { joint, modulation, baselineMean: base.mean, baselineP95: base.p95, aboveBaseline: modulation > base.p95 };
+    return { joint, modulation, fraction: modulation / signalVariability(perJoint), baselineMean: base.mean, baselineP95: base.p95, aboveBaseline: modulation > base.p95 };
   });
 }

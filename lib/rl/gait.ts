@@ -91,6 +91,31 @@ export function phaseModulation(episodes: readonly PhaseEpisode[], bins = 8): nu
   return Math.sqrt(ms);
 }
 
+/**
+ * Root mean square over features of the standard deviation of the signal over every step that has a phase: its
+ * total variability, the scale `phaseLockedFraction` divides by.
+ */
+export function signalVariability(episodes: readonly PhaseEpisode[]): number {
+  const rows = episodes.flatMap((e) => e.values.filter((_, t) => e.phase[t] !== null && Number.isFinite(e.phase[t] as number)));
+  if (rows.length < 2) return NaN;
+  const F = rows[0].length;
+  let ms = 0;
+  for (let f = 0; f < F; f++) {
+    const m = rows.reduce((a, r) => a + r[f], 0) / rows.length;
+    ms += rows.reduce((a, r) => a + (r[f] - m) ** 2, 0) / rows.length / F;
+  }
+  return Math.sqrt(ms);
+}
+
+/**
+ * The share of a signal's variability locked to the gait phase: phaseModulation / signalVariability, in [0, 1]
+ * (for one feature, √η² of a one-way analysis of variance by phase bin). Scale-free, so that two networks whose
+ * attention varies by different amounts overall can be compared.
+ */
+export function phaseLockedFraction(episodes: readonly PhaseEpisode[], bins = 8): number {
+  return phaseModulation(episodes, bins) / signalVariability(episodes);
+}
+
 /** The modulation after shifting each episode's phases circularly by a random offset, `shuffles` times. */
 export function shuffledModulation(episodes: readonly PhaseEpisode[], random: Rng, shuffles = 200, bins = 8): { mean: number; p95: number; values: number[] } {
   const values: number[] = [];
