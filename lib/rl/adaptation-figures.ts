@@ -4,6 +4,7 @@
  */
 import type { Data, Figure } from "../show";
 import { STEP_SECONDS } from "./ant";
+import { stdFromEntropy } from "./policies/distribution";
 import type { LatentTrace } from "./rma";
 import { SeedPooled, ShippedAgent, trainingLog } from "./report";
 
@@ -132,8 +133,7 @@ export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Fig
   const panels = [
     { key: "kl", label: "approx-KL per update", f: (l: PpoLogRow) => l.approxKl },
     { key: "clip", label: "clip fraction", f: (l: PpoLogRow) => l.clipFraction },
-    // Entropy of an 8-d diagonal Gaussian: Σ (½ log 2πe + log σ_i) → geometric-mean σ.
-    { key: "std", label: "action std (geometric mean)", f: (l: PpoLogRow) => Math.exp(l.entropy / 8 - 0.5 * Math.log(2 * Math.PI * Math.E)) },
+    { key: "std", label: "action std (geometric mean)", f: (l: PpoLogRow) => stdFromEntropy(l.entropy, 8) },
   ];
   const data: Data[] = [];
   panels.forEach((panel, k) => {

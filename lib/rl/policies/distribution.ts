@@ -25,6 +25,11 @@ export function entropy(d: DiagGaussian): tf.Scalar {
   return tf.sum(tf.add(d.logStd, 0.5 + HALF_LOG_2PI));
 }
 
+/** The geometric-mean σ of a diagonal Gaussian over `dims` actions with entropy H (the inverse of `entropy`). */
+export function stdFromEntropy(h: number, dims: number): number {
+  return Math.exp(h / dims - 0.5 - HALF_LOG_2PI);
+}
+
 /** mean + σ·ε for standard-normal noise ε (N × A, drawn by the caller's seeded generator). */
 export function sample(d: DiagGaussian, noise: tf.Tensor2D): tf.Tensor2D {
   return tf.add(d.mean, tf.mul(tf.exp(d.logStd), noise));
