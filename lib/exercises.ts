@@ -16,6 +16,7 @@ export const EXERCISES = {
   "ant.historyWindow": ant.historyWindow,
   "ant.convergenceStep": ant.convergenceStep,
   "dmap.attentionReadout": dmap.attentionReadout,
+  "dmap.phaseLockedFraction": dmap.phaseLockedFractionExercise,
   "ventral.spearmanBrown": ventral.spearmanBrown,
   "ventral.pearsonPerSite": ventral.pearsonPerSite,
   "ventral.correlationRdm": ventral.correlationRdm,

@@ -108,6 +108,26 @@ describe("ant exercises reject plausible wrong answers", () => {
     for (const wrong of [naive, unnormalised, rawScores]) expect(judge(ex, wrong).status).toBe("failed");
     expect(judge(ex, ex.reference).status).toBe("passed");
   });
+  it("dmap.phaseLockedFraction: no wrap of negative phases, nulls as phase 0, round instead of floor, or n − 1 in one std", () => {
+    const ex = EXERCISES["dmap.phaseLockedFraction"];
+    /** The fraction written out, with switches for the usual mistakes. */
+    const fraction = (mistake: "none" | "noWrap" | "nullAsZero" | "round" | "sampleStd") => (signal: number[], phase: (number | null)[], bins: number) => {
+      const binOf = (p: number) => {
+        const wrapped = mistake === "noWrap" ? p : ((p % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI);
+        const b = (wrapped / (2 * Math.PI)) * bins;
+        return Math.min(bins - 1, mistake === "round" ? Math.round(b) : Math.floor(b));
+      };
+      const kept = signal.map((v, t) => ({ v, p: phase[t] ?? (mistake === "nullAsZero" ? 0 : null) })).filter((s) => s.p !== null);
+      const sums = new Map<number, number[]>();
+      for (const { v, p } of kept) { const b = binOf(p as number); sums.set(b, [...(sums.get(b) ?? []), v]); }
+      const means = [...sums.values()].map((vs) => vs.reduce((a, x) => a + x, 0) / vs.length);
+      const std = (xs: number[], ddof = 0) => { const m = xs.reduce((a, x) => a + x, 0) / xs.length; return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - ddof)); };
+      return std(means) / std(kept.map((s) => s.v), mistake === "sampleStd" ? 1 : 0);
+    };
+    for (const wrong of ["noWrap", "nullAsZero", "round", "sampleStd"] as const) expect(judge(ex, fraction(wrong)).status, wrong).toBe("failed");
+    expect(judge(ex, fraction("none")).status).toBe("passed");
+    expect(judge(ex, ex.reference).status).toBe("passed");
+  });
 });
 
 describe("ssl exercises reject plausible wrong answers", () => {

@@ -4,6 +4,7 @@
  */
 import type { Data, Figure } from "../show";
 import { STEP_SECONDS } from "./ant";
+import type { Morphology } from "./morphology";
 import { stdFromEntropy } from "./policies/distribution";
 import type { LatentTrace } from "./rma";
 import { SeedPooled, ShippedAgent, trainingLog } from "./report";
@@ -119,6 +120,34 @@ export function actionErrorFigure(traces: LatentTrace[], title: string): Figure 
       yaxis: { title: { text: "action difference (RMS over 8 joints; actions in [−1, 1])" }, rangemode: "tozero" },
     },
   } as Figure;
+}
+
+/**
+ * Results across morphologies: each shipped test body's return (mean over a policy's seeds, from the manifests)
+ * against the body's mean leg-length perturbation (the 4 legs' relative change; short-legged bodies left), one
+ * marker per body and policy. `bodies` is the test set the manifests were evaluated on, in its order.
+ */
+export function returnPerBody(agents: ShippedAgent[], trainSigma: number, testSigma: number, bodies: readonly Morphology[], title: string): Figure {
+  const key = `sigma_${testSigma}`;
+  const kinds = [...new Set(agents.filter((a) => a.manifest.config.sigma === trainSigma && a.manifest.evaluation[key]).map((a) => a.manifest.config.policy))];
+  const legLength = bodies.map((b) => b.legLength.reduce((s, v) => s + v, 0) / 4);
+  const data: Data[] = kinds.map((kind) => {
+    const runs = agents.filter((a) => a.manifest.config.policy === kind && a.manifest.config.sigma === trainSigma).map((a) => a.manifest.evaluation[key].perMorphology);
+    if (runs.some((r) => r.length !== bodies.length)) throw new Error(`returnPerBody: ${kind} was evaluated on ${runs[0].length} bodies at σ = ${testSigma}, but ${bodies.length} bodies were given`);
+    const perBody = bodies.map((_, i) => runs.reduce((s, r) => s + r[i].return, 0) / runs.length);
+    return {
+      type: "scatter", mode: "markers", name: `${policyLabel(kind)} (${runs.length} seed${runs.length === 1 ? "" : "s"})`,
+      x: legLength, y: perBody, marker: { color: COLOURS[kind], size: 6, opacity: 0.7 },
+    } as Data;
+  });
+  return {
+    data,
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: "mean leg-length perturbation of the body (relative; 0 = nominal)" } },
+      yaxis: { title: { text: "episodic return on that body (mean over seeds)" } },
+    },
+  };
 }
 
 /** What PPO logs per update, the three diagnostics `ppoDiagnosticsFigure` draws. */

@@ -121,3 +121,43 @@ export function lateGrowth(log: readonly { globalStep: number; episodicReturn?: 
   const last = mean(totalSteps - span, totalSteps), before = mean(totalSteps - 2 * span, totalSteps - span);
   return Number.isFinite(last) && Number.isFinite(before) ? { last, before, change: (last - before) / Math.abs(before) } : null;
 }
+
+/**
+ * A claim about the shipped numbers, tested: "holds", "does not hold", or "not tested" (a policy not trained).
+ * A type, not an interface, so that a list of claims is a table's rows (showTable).
+ */
+export type Claim = {
+  claim: string;
+  sigma: number;
+  verdict: "holds" | "does not hold" | "not tested";
+  evidence: string;
+};
+
+/** How uncertain a pooled return is: the spread across seeds, or with one seed the SEM over the test bodies. */
+export function seedMargin(p: SeedPooled): number {
+  return p.seeds.length > 1 ? p.seedSpread : p.semOverBodies;
+}
+
+/**
+ * "`a` beats `b` by more than the seed spread": the difference of their seed means exceeds the larger of the two
+ * margins (`seedMargin`). Labels name the policies in the claim.
+ */
+export function beatsClaim(a: SeedPooled | undefined, b: SeedPooled | undefined, labels: [string, string], sigma: number): Claim {
+  const claim = `${labels[0]} beats ${labels[1]} by more than the seed spread`;
+  if (!a || !b) return { claim, sigma, verdict: "not tested", evidence: `${!a ? labels[0] : labels[1]} not trained at σ = ${sigma}` };
+  const holds = a.meanReturn - b.meanReturn > Math.max(seedMargin(a), seedMargin(b));
+  return {
+    claim, sigma, verdict: holds ? "holds" : "does not hold",
+    evidence: `${a.meanReturn.toFixed(0)} (± ${seedMargin(a).toFixed(0)}, ${a.seeds.length} seed${a.seeds.length > 1 ? "s" : ""}) vs ${labels[1]} ${b.meanReturn.toFixed(0)} (± ${seedMargin(b).toFixed(0)}, ${b.seeds.length} seed${b.seeds.length > 1 ? "s" : ""})`,
+  };
+}
+
+/** "`a` reaches at least `fraction` of `b`'s return" (seed means), e.g. RMA ≥ 90 % of the Oracle. */
+export function ratioClaim(a: SeedPooled | undefined, b: SeedPooled | undefined, labels: [string, string], fraction: number, sigma: number): Claim {
+  const claim = `${labels[0]} reaches ≥ ${(100 * fraction).toFixed(0)} % of the ${labels[1]}'s return`;
+  if (!a || !b) return { claim, sigma, verdict: "not tested", evidence: `${!a ? labels[0] : labels[1]} not trained at σ = ${sigma}` };
+  return {
+    claim, sigma, verdict: a.meanReturn >= fraction * b.meanReturn ? "holds" : "does not hold",
+    evidence: `${(100 * a.meanReturn / b.meanReturn).toFixed(0)} % (${a.meanReturn.toFixed(0)} / ${b.meanReturn.toFixed(0)})`,
+  };
+}

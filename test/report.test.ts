@@ -1,0 +1,35 @@
+/** The claims notebooks 03 and 04 state from shipped numbers (lib/rl/report.ts): margins, verdicts, untested cases. */
+import { describe, expect, it } from "vitest";
+import { beatsClaim, ratioClaim, SeedPooled, seedMargin } from "../lib/rl/report";
+
+const pooled = (perSeed: number[], semOverBodies = 10): SeedPooled => {
+  const m = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
+  const spread = perSeed.length > 1 ? Math.sqrt(perSeed.reduce((s, x) => s + (x - m) ** 2, 0) / (perSeed.length - 1)) : 0;
+  return { policy: "dmap", trainSigma: 0.3, testSigma: 0.3, seeds: perSeed.map((_, i) => i), perSeed, meanReturn: m, seedSpread: spread,
+    semOverBodies, forwardSpeed: 1, fallRate: 0, bodies: 100 };
+};
+
+describe("claims from pooled seeds", () => {
+  it("the margin is the seed spread, or the SEM over bodies for one seed", () => {
+    expect(seedMargin(pooled([100, 200, 300]))).toBeCloseTo(100, 10);
+    expect(seedMargin(pooled([100], 42))).toBe(42);
+  });
+
+  it("beats by more than the larger spread, and not otherwise", () => {
+    const simple = pooled([1000, 1100, 1200]); // mean 1100, spread 100
+    expect(beatsClaim(pooled([1250, 1250, 1250]), simple, ["DMAP", "Simple"], 0.3).verdict).toBe("holds"); // +150 > 100
+    expect(beatsClaim(pooled([1150, 1150, 1150]), simple, ["DMAP", "Simple"], 0.3).verdict).toBe("does not hold"); // +50
+    expect(beatsClaim(pooled([1000, 1300, 1600]), simple, ["DMAP", "Simple"], 0.3).verdict).toBe("does not hold"); // +200 < 300
+    const c = beatsClaim(undefined, simple, ["DMAP", "Simple"], 0.5);
+    expect(c.verdict).toBe("not tested");
+    expect(c.evidence).toContain("DMAP not trained at σ = 0.5");
+  });
+
+  it("the ratio claim compares seed means", () => {
+    expect(ratioClaim(pooled([900]), pooled([1000]), ["RMA", "Oracle"], 0.9, 0.3).verdict).toBe("holds");
+    const c = ratioClaim(pooled([849]), pooled([1000]), ["DMAP", "Oracle"], 0.85, 0.3);
+    expect(c.verdict).toBe("does not hold");
+    expect(c.claim).toBe("DMAP reaches ≥ 85 % of the Oracle's return");
+    expect(c.evidence).toBe("85 % (849 / 1000)");
+  });
+});
