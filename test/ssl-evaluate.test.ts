@@ -12,7 +12,7 @@ import { initBackend, tf } from "../lib/tf";
 import { rng } from "../lib/util/random";
 import { generateStimuli } from "../lib/vision";
 import { BackboneSpec, createBackbone } from "../lib/vision/ssl/backbone";
-import { compareShipped, seedSummary, shippedBackbones } from "../lib/vision/ssl/compare";
+import { compareShipped, lossShape, seedSummary, shippedBackbones } from "../lib/vision/ssl/compare";
 import { benchmarkBackbone, decodeProperties, NeuralBenchmark, simulatedBenchmark, summarizeBackbone } from "../lib/vision/ssl/evaluate";
 import { OBJECTIVE_NAMES, SSL_SEEDS, trainSsl } from "../lib/vision/ssl/train";
 
@@ -86,4 +86,16 @@ describe("the benchmark on a backbone", () => {
     const spread = seedSummary(records, "IT");
     expect(spread).toEqual([{ objective: "untrained", mean: (records[0].IT + records[1].IT) / 2, min: Math.min(records[0].IT, records[1].IT), max: Math.max(records[0].IT, records[1].IT), seeds: 2 }]);
   }, 120_000);
+});
+
+describe("the shape of a learning curve", () => {
+  const log = (losses: number[]) => losses.map((loss, i) => ({ step: 10 * (i + 1), loss, wallSeconds: i }));
+  it("finds the lowest point and how much of the fall came back", () => {
+    expect(lossShape(log([5, 3, 1, 2, 3]))).toEqual({ first: 5, lowest: 1, lowestStep: 30, last: 3, givenBack: 0.5 });
+    expect(lossShape(log([5, 4, 3]))!.givenBack).toBe(0);
+  });
+  it("is null for a curve too short or one that never fell", () => {
+    expect(lossShape(log([5]))).toBeNull();
+    expect(lossShape(log([5, 6, 7]))).toBeNull();
+  });
 });

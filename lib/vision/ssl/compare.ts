@@ -135,3 +135,18 @@ export function rankObjectives(
     .sort((a, b) => b.mean - a.mean || a.i - b.i)
     .map(({ i: _, ...s }, k) => ({ ...s, rank: k + 1 }));
 }
+
+/**
+ * The shape of a learning curve, beyond "did the loss fall": its first, lowest and last logged loss, the step of
+ * the lowest, and how much of the fall was given back by the end, (last − lowest) / (first − lowest): 0 when the
+ * loss ends at its lowest, 1 when it climbs back to where it started (BYOL's loss can, as its target moves).
+ * null for a curve of fewer than two points or one that never fell below its first value.
+ */
+export function lossShape(log: readonly Pick<SslIntervalLog, "step" | "loss">[]): { first: number; lowest: number; lowestStep: number; last: number; givenBack: number } | null {
+  if (log.length < 2) return null;
+  let k = 0;
+  log.forEach((l, i) => { if (l.loss < log[k].loss) k = i; });
+  const first = log[0].loss, lowest = log[k].loss, last = log[log.length - 1].loss;
+  if (!(first > lowest)) return null;
+  return { first, lowest, lowestStep: log[k].step, last, givenBack: (last - lowest) / (first - lowest) };
+}
