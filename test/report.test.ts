@@ -1,6 +1,7 @@
-/** The claims notebooks 03 and 04 state from shipped numbers (lib/rl/report.ts): margins, verdicts, untested cases. */
+/** What notebooks 03 and 04 state from shipped numbers (lib/rl/report.ts): claims with their margins, and results across morphologies. */
 import { describe, expect, it } from "vitest";
-import { beatsClaim, ratioClaim, SeedPooled, seedMargin } from "../lib/rl/report";
+import { beatsClaim, ratioClaim, returnByLegLength, SeedPooled, seedMargin, ShippedAgent } from "../lib/rl/report";
+import { Morphology } from "../lib/rl/morphology";
 
 const pooled = (perSeed: number[], semOverBodies = 10): SeedPooled => {
   const m = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
@@ -31,5 +32,27 @@ describe("claims from pooled seeds", () => {
     expect(c.verdict).toBe("does not hold");
     expect(c.claim).toBe("DMAP reaches ≥ 85 % of the Oracle's return");
     expect(c.evidence).toBe("85 % (849 / 1000)");
+  });
+});
+
+describe("results across morphologies", () => {
+  const body = (leg: number): Morphology => ({ torso: 0, legSize: [0, 0, 0, 0], legLength: [leg, leg, leg, leg] });
+  const agent = (policy: string, seed: number, returns: number[]): ShippedAgent => ({
+    dir: "", manifest: { config: { policy, sigma: 0.3, seed }, evaluation: { "sigma_0.3": { perMorphology: returns.map((r) => ({ return: r })) } } } as unknown as ShippedAgent["manifest"],
+  });
+  const bodies = [0.2, -0.2, 0, 0.1, -0.1, 0.05].map(body);
+
+  it("averages seeds per body and groups bodies by leg length, shortest first", () => {
+    const r = returnByLegLength([agent("simple", 0, [6, 1, 3, 5, 2, 4]), agent("simple", 1, [8, 3, 5, 7, 4, 6]), agent("dmap", 0, [1, 1, 1, 1, 1, 1])], 0.3, 0.3, bodies, 3);
+    expect(r.groups.map((g) => g.bodies)).toEqual([[1, 4], [2, 5], [3, 0]]);
+    expect(r.groups[0].meanLegLength).toBeCloseTo(-0.15, 12);
+    const simple = r.policies.find((p) => p.policy === "simple")!;
+    expect(simple.seeds).toBe(2);
+    expect(simple.perBody).toEqual([7, 2, 4, 6, 3, 5]);
+    expect(simple.groupMeans).toEqual([2.5, 4.5, 6.5]);
+  });
+
+  it("says so when the manifests were evaluated on another number of bodies", () => {
+    expect(() => returnByLegLength([agent("simple", 0, [1, 2])], 0.3, 0.3, bodies)).toThrow(/simple was evaluated on 2 bodies at σ = 0.3, but 6 bodies were given/);
   });
 });

@@ -4,10 +4,9 @@
  */
 import type { Data, Figure } from "../show";
 import { STEP_SECONDS } from "./ant";
-import type { Morphology } from "./morphology";
 import { stdFromEntropy } from "./policies/distribution";
 import type { LatentTrace } from "./rma";
-import { SeedPooled, ShippedAgent, trainingLog } from "./report";
+import { returnByLegLength, SeedPooled, ShippedAgent, trainingLog } from "./report";
 
 const COLOURS: Record<string, string> = { simple: "#1f77b4", oracle: "#ff7f0e", rma: "#2ca02c", tcn: "#d62728", dmap: "#9467bd", random: "#7f7f7f" };
 const LABELS: Record<string, string> = { simple: "Simple", oracle: "Oracle", rma: "RMA", tcn: "TCN", dmap: "DMAP" };
@@ -122,24 +121,24 @@ export function actionErrorFigure(traces: LatentTrace[], title: string): Figure 
   } as Figure;
 }
 
+const PART: Record<number, string> = { 2: "half", 3: "third", 4: "quarter", 5: "fifth" };
+
 /**
- * Results across morphologies: each shipped test body's return (mean over a policy's seeds, from the manifests)
- * against the body's mean leg-length perturbation (the 4 legs' relative change; short-legged bodies left), one
- * marker per body and policy. `bodies` is the test set the manifests were evaluated on, in its order.
+ * Results across morphologies: each shipped test body's return (mean over a policy's seeds) against the body's
+ * mean leg-length perturbation, one marker per body and policy, and a line through each policy's mean return per
+ * group of bodies (lib/rl/report.ts `returnByLegLength`).
  */
-export function returnPerBody(agents: ShippedAgent[], trainSigma: number, testSigma: number, bodies: readonly Morphology[], title: string): Figure {
-  const key = `sigma_${testSigma}`;
-  const kinds = [...new Set(agents.filter((a) => a.manifest.config.sigma === trainSigma && a.manifest.evaluation[key]).map((a) => a.manifest.config.policy))];
-  const legLength = bodies.map((b) => b.legLength.reduce((s, v) => s + v, 0) / 4);
-  const data: Data[] = kinds.map((kind) => {
-    const runs = agents.filter((a) => a.manifest.config.policy === kind && a.manifest.config.sigma === trainSigma).map((a) => a.manifest.evaluation[key].perMorphology);
-    if (runs.some((r) => r.length !== bodies.length)) throw new Error(`returnPerBody: ${kind} was evaluated on ${runs[0].length} bodies at σ = ${testSigma}, but ${bodies.length} bodies were given`);
-    const perBody = bodies.map((_, i) => runs.reduce((s, r) => s + r[i].return, 0) / runs.length);
-    return {
-      type: "scatter", mode: "markers", name: `${policyLabel(kind)} (${runs.length} seed${runs.length === 1 ? "" : "s"})`,
-      x: legLength, y: perBody, marker: { color: COLOURS[kind], size: 6, opacity: 0.7 },
-    } as Data;
-  });
+export function returnPerBody(byLeg: ReturnType<typeof returnByLegLength>, title: string): Figure {
+  const data: Data[] = byLeg.policies.flatMap((p) => [
+    {
+      type: "scatter", mode: "markers", name: `${policyLabel(p.policy)} (${p.seeds} seed${p.seeds === 1 ? "" : "s"})`, legendgroup: p.policy,
+      x: byLeg.legLength, y: p.perBody, marker: { color: COLOURS[p.policy], size: 5, opacity: 0.45 },
+    } as Data,
+    {
+      type: "scatter", mode: "lines+markers", name: `${policyLabel(p.policy)}: mean of each ${PART[byLeg.groups.length] ?? `1/${byLeg.groups.length}`} of the bodies`, legendgroup: p.policy,
+      x: byLeg.groups.map((g) => g.meanLegLength), y: p.groupMeans, line: { color: COLOURS[p.policy], width: 3 },
+    } as Data,
+  ]);
   return {
     data,
     layout: {

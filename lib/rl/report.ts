@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { AgentConfig, PolicyKind } from "./agent";
+import type { Morphology } from "./morphology";
 import type { EvaluationSummary } from "./evaluate";
 import type { AdaptationLog } from "./rma";
 import type { LatentConvergence } from "./rma";
@@ -159,5 +160,37 @@ export function ratioClaim(a: SeedPooled | undefined, b: SeedPooled | undefined,
   return {
     claim, sigma, verdict: a.meanReturn >= fraction * b.meanReturn ? "holds" : "does not hold",
     evidence: `${(100 * a.meanReturn / b.meanReturn).toFixed(0)} % (${a.meanReturn.toFixed(0)} / ${b.meanReturn.toFixed(0)})`,
+  };
+}
+
+/**
+ * Results across morphologies, from the manifests: per policy trained at `trainSigma`, each body's return at
+ * `testSigma` (mean over the policy's seeds), and the mean return per group of bodies after sorting them by their
+ * mean leg-length perturbation (the 4 legs' relative change; `groups` near-equal groups, shortest legs first).
+ * `bodies` is the test set the manifests were evaluated on, in its order.
+ */
+export function returnByLegLength(agents: ShippedAgent[], trainSigma: number, testSigma: number, bodies: readonly Morphology[], groups = 3): {
+  legLength: number[];
+  groups: { bodies: number[]; meanLegLength: number }[];
+  policies: { policy: PolicyKind; seeds: number; perBody: number[]; groupMeans: number[] }[];
+} {
+  const key = `sigma_${testSigma}`;
+  const legLength = bodies.map((b) => b.legLength.reduce((s, v) => s + v, 0) / 4);
+  const order = legLength.map((_, i) => i).sort((a, b) => legLength[a] - legLength[b]);
+  const mean = (ids: number[], xs: number[]) => ids.reduce((s, i) => s + xs[i], 0) / ids.length;
+  const parts = Array.from({ length: groups }, (_, g) => order.slice(Math.round((g * order.length) / groups), Math.round(((g + 1) * order.length) / groups)));
+  const trained = agents.filter((a) => a.manifest.config.sigma === trainSigma && a.manifest.evaluation[key]);
+  const kinds = [...new Set(trained.map((a) => a.manifest.config.policy))];
+  return {
+    legLength,
+    groups: parts.map((ids) => ({ bodies: ids, meanLegLength: mean(ids, legLength) })),
+    policies: kinds.map((policy) => {
+      const runs = trained.filter((a) => a.manifest.config.policy === policy).map((a) => a.manifest.evaluation[key].perMorphology);
+      if (runs.some((r) => r.length !== bodies.length)) {
+        throw new Error(`returnByLegLength: ${policy} was evaluated on ${runs[0].length} bodies at σ = ${testSigma}, but ${bodies.length} bodies were given`);
+      }
+      const perBody = bodies.map((_, i) => runs.reduce((s, r) => s + r[i].return, 0) / runs.length);
+      return { policy, seeds: runs.length, perBody, groupMeans: parts.map((ids) => mean(ids, perBody)) };
+    }),
   };
 }
