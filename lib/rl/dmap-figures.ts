@@ -50,7 +50,10 @@ export function modulationBars(mods: JointModulation[], title: string): Figure {
       { type: "scatter", mode: "markers", name: "shuffled phase: 95th percentile", x: joints, y: mods.map((m) => m.baselineP95), marker: { symbol: "line-ew-open", size: 24, color: "#d62728" } } as Data,
       { type: "scatter", mode: "markers", name: "shuffled phase: mean", x: joints, y: mods.map((m) => m.baselineMean), marker: { symbol: "x", color: "#7f7f7f" } } as Data,
     ],
-    layout: { title: { text: title }, xaxis: { title: { text: "joint" } }, yaxis: { title: { text: "RMS over channels of the SD across phase bins" } } },
+    layout: {
+      title: { text: title }, height: 440, margin: { b: 120 },
+      xaxis: { title: { text: "joint" }, tickangle: -30 }, yaxis: { title: { text: "RMS over channels of the SD across phase bins" } },
+    },
   };
 }
 
@@ -66,17 +69,27 @@ export function phaseLockedHeatmap(avg: number[][], joint: number, title: string
   };
 }
 
-/** The attention heatmap (8 joints × 36 channels) of the step each animation frame shows, for episodeAnimation. */
+/**
+ * The attention heatmap (8 joints × 36 channels) of the step each animation frame shows, for episodeAnimation.
+ * The colour scale tops out at the episode's 99th percentile weight, so that an attention spread thinly over the
+ * channels still shows its structure.
+ */
 export function attentionSide(episode: AttentionEpisode, poseEvery: number): AnimationSide {
+  const weights = episode.attention.flat(2).sort((a, b) => a - b);
+  const zmax = Math.max(2 / HISTORY_CHANNEL_NAMES.length, weights[Math.floor(0.99 * (weights.length - 1))] ?? 1);
   return {
     traces: (frame) => {
       const t = Math.min(episode.attention.length - 1, Math.max(0, frame * poseEvery - 1));
-      return [{ type: "heatmap", z: episode.attention[t], x: channels, y: joints, zmin: 0, zmax: 0.3, colorscale: "Viridis", xaxis: "x2", yaxis: "y2", showscale: true } as Data];
+      return [{
+        type: "heatmap", z: episode.attention[t], x: channels, y: joints, zmin: 0, zmax, colorscale: "Viridis", xaxis: "x2", yaxis: "y2",
+        colorbar: { title: { text: "attention" }, x: 0.9, len: 0.55, y: 1, yanchor: "top", thickness: 12 },
+      } as Data];
     },
     layout: {
-      xaxis2: { domain: [0.55, 1], title: { text: "channel" }, tickangle: -60, anchor: "y2" },
-      yaxis2: { domain: [0.25, 1], title: { text: "joint" }, anchor: "x2" },
-      margin: { b: 150 },
+      height: 640,
+      xaxis2: { domain: [0.57, 0.88], title: { text: "channel (observation or previous action)" }, tickangle: -60, tickfont: { size: 9 }, anchor: "y2" },
+      yaxis2: { domain: [0.45, 1], title: { text: "joint" }, tickfont: { size: 10 }, anchor: "x2" },
+      margin: { b: 110, l: 20 },
     } as NonNullable<Figure["layout"]>,
   };
 }

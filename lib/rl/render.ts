@@ -148,7 +148,7 @@ export function episodeAnimation(ep: Pick<Episode, "poses" | "contacts" | "dt">,
     height: 480,
     ...(side?.layout ?? {}),
     scene: {
-      ...(side ? { domain: { x: [0, 0.45], y: [0, 1] } } : {}),
+      ...(side ? { domain: { x: [0, 0.42], y: [0.1, 1] } } : {}),
       xaxis: axis("x − x_torso (m)", [-half, half]), yaxis: axis("y − y_torso (m)", [-half, half]), zaxis: axis("z (m)", [0, top]),
       aspectmode: "manual", aspectratio: { x: 1, y: 1, z: top / (2 * half) },
       camera: { eye: { x: 0.4, y: -1.5, z: 0.5 } },
