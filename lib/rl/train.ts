@@ -170,6 +170,8 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
     const signal = stopOnSignal();
     let lastSave = Date.now();
     let iterationsThisCall = 0;
+    // The ETA extrapolates this call's own speed: a resumed run may have trained beside other work before.
+    const callStart = { step: learner.globalStep, seconds: wallSeconds };
     try {
       while (learner.globalStep < options.totalSteps && !(await signal.stopRequested())) {
         const t0 = Date.now();
@@ -177,7 +179,7 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
         wallSeconds += (Date.now() - t0) / 1000;
         log.push(entry);
         iterationsThisCall++;
-        const eta = ((options.totalSteps - learner.globalStep) / Math.max(1, learner.globalStep)) * wallSeconds;
+        const eta = ((options.totalSteps - learner.globalStep) / Math.max(1, learner.globalStep - callStart.step)) * (wallSeconds - callStart.seconds);
         options.onIteration?.(entry, eta);
         if (Date.now() - lastSave > (options.checkpointSeconds ?? 60) * 1000) {
           save();
