@@ -4,7 +4,7 @@
  * shuffled baseline) and one that is not (at the baseline).
  */
 import { describe, expect, it } from "vitest";
-import { gaitPhaseFromContacts, gaitPhaseFromJointAngles, phaseLockedAverage, phaseLockedFraction, phaseModulation, shuffledModulation, signalVariability } from "../lib/rl/gait";
+import { betweenEpisodeFraction, gaitPhaseFromContacts, gaitPhaseFromJointAngles, phaseLockedAverage, phaseLockedFraction, phaseModulation, shuffledModulation, signalVariability } from "../lib/rl/gait";
 import { rng } from "../lib/util/random";
 
 describe("gait phase", () => {
@@ -82,3 +82,20 @@ describe("phase modulation", () => {
   });
 });
 
+
+describe("between-episode fraction (is a signal set by the body or by the moment?)", () => {
+  it("is 1 for a signal constant within each episode, 0 when every episode has the same mean, scale-free", () => {
+    const constant = [[1], [3], [7]].map((v) => ({ values: Array.from({ length: 50 }, () => v) }));
+    expect(betweenEpisodeFraction(constant)).toBeCloseTo(1, 12);
+    const wave = (shift: number) => ({ values: Array.from({ length: 40 }, (_, t) => [Math.sin((2 * Math.PI * (t + shift)) / 40)]) });
+    expect(betweenEpisodeFraction([wave(0), wave(10), wave(20)])).toBeCloseTo(0, 10);
+    // Episode means 0 and 2, within-episode ±1 around them: between SD 1, total SD √2.
+    const mixed = [0, 2].map((m) => ({ values: Array.from({ length: 20 }, (_, t) => [m + (t % 2 ? 1 : -1)]) }));
+    expect(betweenEpisodeFraction(mixed)).toBeCloseTo(1 / Math.SQRT2, 12);
+    const scaled = mixed.map((e) => ({ values: e.values.map((v) => [5 * v[0]]) }));
+    expect(betweenEpisodeFraction(scaled)).toBeCloseTo(betweenEpisodeFraction(mixed), 12);
+  });
+  it("needs two episodes", () => {
+    expect(() => betweenEpisodeFraction([{ values: [[1], [2]] }])).toThrow(/at least 2 episodes, got 1/);
+  });
+});

@@ -1,15 +1,15 @@
 /**
  * DMAP's attention while the ant walks (Chiappa, Marin Vargas & Mathis 2022, "attention is gait-cycle
  * specific"): each joint's 36 attention weights recorded step by step beside the gait, which channels each joint
- * reads on average, and how much its attention varies with the gait phase against a shuffled-phase baseline
- * (lib/rl/gait.ts).
+ * reads on average, how much its attention varies with the gait phase against a shuffled-phase baseline, and how
+ * much it differs between bodies (lib/rl/gait.ts).
  */
 import { tf } from "../tf";
 import { Morphology } from "./morphology";
 import { AgentInputs } from "./inputs";
 import { RunningMeanStd } from "./normalize";
 import { DmapPolicy } from "./policies/dmap";
-import { gaitPhaseFromContacts, gaitPhaseFromJointAngles, PhaseEpisode, phaseModulation, shuffledModulation, signalVariability } from "./gait";
+import { betweenEpisodeFraction, gaitPhaseFromContacts, gaitPhaseFromJointAngles, PhaseEpisode, phaseModulation, shuffledModulation, signalVariability } from "./gait";
 import { probeEpisodes, ProbedEpisode, ProbeOptions } from "./probe";
 import { Rng } from "../util/random";
 
@@ -68,4 +68,13 @@ export function attentionGaitModulation(episodes: readonly AttentionEpisode[], s
     const base = shuffledModulation(perJoint, random, options.shuffles ?? 200, options.bins ?? 8);
     return { joint, modulation, fraction: modulation / signalVariability(perJoint), baselineMean: base.mean, baselineP95: base.p95, aboveBaseline: modulation > base.p95 };
   });
+}
+
+/**
+ * Per joint: the share of its attention's variability that is constant within an episode and differs between
+ * episodes, i.e. between bodies (lib/rl/gait.ts betweenEpisodeFraction) — what DMAP's attention would show if it
+ * reads out the body rather than the stride.
+ */
+export function attentionBodyFraction(episodes: readonly AttentionEpisode[]): number[] {
+  return Array.from({ length: JOINTS }, (_, joint) => betweenEpisodeFraction(episodes.map((e) => ({ values: e.attention.map((a) => a[joint]) }))));
 }

@@ -130,3 +130,16 @@ export function shuffledModulation(episodes: readonly PhaseEpisode[], random: Rn
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
   return { mean: sorted.reduce((s, v) => s + v, 0) / sorted.length, p95: sorted[Math.floor(0.95 * (sorted.length - 1))], values };
 }
+
+/**
+ * The share of a signal's variability that differs between episodes rather than within them: the RMS over
+ * features of the standard deviation across episodes of the episode means, ÷ the signal's total variability over
+ * every step (√η² of a one-way analysis of variance by episode; phases are not used). In notebook 04 each episode
+ * is one body: a large share means the signal is set by the body more than by the moment in the stride.
+ */
+export function betweenEpisodeFraction(episodes: readonly Pick<PhaseEpisode, "values">[]): number {
+  const E = episodes.length;
+  if (E < 2) throw new Error(`between-episode fraction: need at least 2 episodes, got ${E}`);
+  // Each episode is its own "phase bin": the same equal-weight group means and the same total as phaseLockedFraction.
+  return phaseLockedFraction(episodes.map((e, k) => ({ values: e.values, phase: e.values.map(() => (TWO_PI * (k + 0.5)) / E) })), E);
+}
