@@ -63,7 +63,7 @@ export function phaseLockedHeatmap(avg: number[][], joint: number, title: string
   return {
     data: [{ type: "heatmap", z: avg, x: channels, y: avg.map((_, b) => `${Math.round((360 * (b + 0.5)) / bins)}°`), colorscale: "Viridis" } as Data],
     layout: {
-      title: { text: `${title} — ${joints[joint]}` }, height: 380, margin: { b: 170 },
+      title: { text: `${title} — ${joints[joint]}` }, height: 420, margin: { b: 210 },
       xaxis: { title: { text: "channel" }, tickangle: -60 }, yaxis: { title: { text: "gait phase (bin centre)" } },
     },
   };
