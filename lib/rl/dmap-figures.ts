@@ -36,7 +36,7 @@ export function attentionHeatmap(mean: number[][], title: string): Figure {
   return {
     data: [{ type: "heatmap", z: mean, x: channels, y: joints, colorscale: "Viridis", colorbar: { title: { text: "attention" } } } as Data],
     layout: {
-      title: { text: title }, height: 420, margin: { b: 170, l: 130 },
+      title: { text: title }, height: 460, margin: { b: 210, l: 130 },
       xaxis: { title: { text: "channel (observation or previous action)" }, tickangle: -60 }, yaxis: { title: { text: "joint" } },
     },
   };
