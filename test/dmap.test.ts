@@ -91,7 +91,8 @@ describe("DMAP attention while walking", () => {
     const { loadTestSet } = await import("../lib/rl/test-sets");
     const { rng } = await import("../lib/util/random");
     const policy = createPolicy(config) as DmapPolicy;
-    const episodes = await recordAttention(policy, null, loadTestSet(0.3, 2), { seed: 1, steps: 40 });
+    const { trained: episodes, controls } = await recordAttention(policy, null, loadTestSet(0.3, 2), { seed: 1, steps: 40 });
+    expect(controls).toHaveLength(0);
     expect(episodes).toHaveLength(2);
     const e = episodes[0];
     expect(e.attention.length).toBe(e.jointAngles.length);
@@ -107,5 +108,41 @@ describe("DMAP attention while walking", () => {
       expect(m.baselineP95).toBeGreaterThanOrEqual(0);
     }
     policy.dispose();
+  });
+
+  it("reads control networks on the policy's own inputs, and compares the policy with them joint by joint", async () => {
+    const { recordAttention, attentionFindings } = await import("../lib/rl/attention");
+    const { loadTestSet } = await import("../lib/rl/test-sets");
+    const policy = createPolicy(config) as DmapPolicy;
+    const twin = createPolicy(config) as DmapPolicy; // same seed: the same weights
+    const other = createPolicy(agentConfig({ policy: "dmap", sigma: 0.3, seed: 7 })) as DmapPolicy;
+    const bodies = loadTestSet(0.3, 3);
+    const recording = await recordAttention(policy, null, bodies, { seed: 1, steps: 60 }, [twin, other]);
+    expect(recording.controls).toHaveLength(2);
+    // The twin reads the same inputs with the same weights: its attention is the policy's, step for step.
+    recording.trained.forEach((e, k) => {
+      expect(recording.controls[0][k].attention.length).toBe(e.attention.length);
+      expect(recording.controls[0][k].attention[10][2]).toEqual(e.attention[10][2]);
+      expect(recording.controls[0][k].jointAngles).toEqual(e.jointAngles);
+    });
+    expect(recording.controls[1][0].attention[10][2]).not.toEqual(recording.trained[0].attention[10][2]);
+    // Against its own twin, no joint can beat every control; the counts agree with the per-joint flags.
+    const f = attentionFindings(recording, 4, { shuffles: 20 });
+    expect(f.joints).toHaveLength(8);
+    expect(f.counts.lockedAbove).toBe(0);
+    expect(f.counts.lockedByFootAbove).toBe(0);
+    expect(f.counts.betweenAbove).toBe(0);
+    expect(f.counts.aboveShuffled).toBe(f.joints.filter((j) => j.aboveShuffled).length);
+    for (const j of f.joints) {
+      expect(j.controlLockedMax).toBeGreaterThanOrEqual(j.locked);
+      expect(j.locked).toBeGreaterThanOrEqual(0);
+      expect(j.locked).toBeLessThanOrEqual(1 + 1e-9);
+    }
+    // Alone with its twin as the control, the policy's ratios are exactly 1.
+    const alone = attentionFindings({ trained: recording.trained, controls: [recording.controls[0]] }, 4, { shuffles: 5 });
+    expect(alone.modulationRatio).toBeCloseTo(1, 10);
+    expect(alone.variabilityRatio).toBeCloseTo(1, 10);
+    expect(() => attentionFindings({ trained: recording.trained, controls: [] }, 4)).toThrow(/at least one control/);
+    [policy, twin, other].forEach((p) => p.dispose());
   });
 });

@@ -2,7 +2,8 @@
  * DMAP's attention while the ant walks (Chiappa, Marin Vargas & Mathis 2022, "attention is gait-cycle
  * specific"): each joint's 36 attention weights recorded step by step beside the gait, which channels each joint
  * reads on average, how much its attention varies with the gait phase against a shuffled-phase baseline, and how
- * much it differs between bodies (lib/rl/gait.ts).
+ * much it differs between bodies (lib/rl/gait.ts) — each against control networks (untrained DMAPs) that read the
+ * very same inputs, since any state-driven attention varies with the gait.
  */
 import { tf } from "../tf";
 import { Morphology } from "./morphology";
@@ -11,7 +12,8 @@ import { RunningMeanStd } from "./normalize";
 import { DmapPolicy } from "./policies/dmap";
 import { betweenEpisodeFraction, gaitPhaseFromContacts, gaitPhaseFromJointAngles, PhaseEpisode, phaseModulation, shuffledModulation, signalVariability } from "./gait";
 import { probeEpisodes, ProbedEpisode, ProbeOptions } from "./probe";
-import { Rng } from "../util/random";
+import { rng, Rng } from "../util/random";
+import { JOINT_NAMES } from "./ant";
 
 const JOINTS = 8;
 const CHANNELS = 36;
@@ -21,14 +23,32 @@ export interface AttentionEpisode extends ProbedEpisode {
   attention: number[][][];
 }
 
-/** Record each joint's attention over the 36 channels while `policy` walks each body (one episode each). */
-export async function recordAttention(policy: DmapPolicy, obsRms: RunningMeanStd | null, bodies: Morphology[], options: ProbeOptions): Promise<AttentionEpisode[]> {
+export interface AttentionRecording {
+  /** The recorded policy's episodes: it acts, and its attention is read. */
+  trained: AttentionEpisode[];
+  /** Per control network: its attention on the very same inputs (the same episodes, driven by `policy`). */
+  controls: AttentionEpisode[][];
+}
+
+/**
+ * Record each joint's attention over the 36 channels while `policy` walks each body (one episode each) and,
+ * step by step on the same inputs, the attention of each `controls` network (e.g. untrained DMAPs of the same
+ * architecture: what attention does that training did not shape).
+ */
+export async function recordAttention(policy: DmapPolicy, obsRms: RunningMeanStd | null, bodies: Morphology[], options: ProbeOptions,
+  controls: readonly DmapPolicy[] = []): Promise<AttentionRecording> {
+  const nets = [policy, ...controls];
+  for (const c of controls) if (c.inputSize !== policy.inputSize) throw new Error(`recordAttention: a control network reads ${c.inputSize} inputs, the policy ${policy.inputSize}; give controls of the policy's configuration`);
   const inputs = new AgentInputs(policy.layout, bodies.length, { normalize: false, obsRms });
-  const episodes = await probeEpisodes(policy, inputs, bodies, options, (input) => tf.reshape(policy.attention(input), [bodies.length, JOINTS * CHANNELS]) as tf.Tensor2D);
-  return episodes.map((e) => ({
+  const width = JOINTS * CHANNELS;
+  const episodes = await probeEpisodes(policy, inputs, bodies, options,
+    (input) => tf.concat(nets.map((net) => tf.reshape(net.attention(input), [bodies.length, width])), 1) as tf.Tensor2D);
+  const slice = (u: number): AttentionEpisode[] => episodes.map((e) => ({
     ...e,
-    attention: e.probe.map((row) => Array.from({ length: JOINTS }, (_, j) => row.slice(j * CHANNELS, (j + 1) * CHANNELS))),
+    probe: e.probe.map((row) => row.slice(u * width, (u + 1) * width)),
+    attention: e.probe.map((row) => Array.from({ length: JOINTS }, (_, j) => row.slice(u * width + j * CHANNELS, u * width + (j + 1) * CHANNELS))),
   }));
+  return { trained: slice(0), controls: controls.map((_, u) => slice(u + 1)) };
 }
 
 /** Mean attention of each joint over channels (8 × 36), over every step of every episode. */
@@ -77,4 +97,75 @@ export function attentionGaitModulation(episodes: readonly AttentionEpisode[], s
  */
 export function attentionBodyFraction(episodes: readonly AttentionEpisode[]): number[] {
   return Array.from({ length: JOINTS }, (_, joint) => betweenEpisodeFraction(episodes.map((e) => ({ values: e.attention.map((a) => a[joint]) }))));
+}
+
+/** One joint's attention against the shuffled-phase baseline and against the control networks. */
+export interface JointFindings {
+  joint: string;
+  /** Gait-phase modulation (joint-angle phase) and whether it exceeds the shuffled baseline's 95th percentile. */
+  modulation: number;
+  aboveShuffled: boolean;
+  /** Phase-locked fraction (joint-angle phase): the policy's, the controls' mean and max, and whether it beats every control. */
+  locked: number;
+  controlLockedMean: number;
+  controlLockedMax: number;
+  lockedAbove: boolean;
+  /** The same with the phase from one foot's touchdowns. */
+  lockedByFoot: number;
+  controlLockedByFootMax: number;
+  lockedByFootAbove: boolean;
+  /** Share of the attention's variability that differs between episodes (bodies), and the controls'. */
+  betweenBodies: number;
+  controlBetweenMean: number;
+  controlBetweenMax: number;
+  betweenAbove: boolean;
+}
+
+export interface AttentionFindings {
+  /** Per joint, with the shuffled baseline (joint-angle phase). */
+  modulation: JointModulation[];
+  joints: JointFindings[];
+  counts: { aboveShuffled: number; lockedAbove: number; lockedByFootAbove: number; betweenAbove: number };
+  /** Averaged over joints: the policy's phase modulation and total variability ÷ the controls'. */
+  modulationRatio: number;
+  variabilityRatio: number;
+}
+
+/**
+ * The attention analysis of notebook 04 in one call: is each joint's attention modulated by the gait phase beyond
+ * the shuffled baseline; does it lock a larger share of its variability to the phase (from the joint angles, and
+ * from foot `foot`'s touchdowns) than every control network on the same inputs; does more of it differ between
+ * bodies? `seed` seeds the shuffles. Needs at least one control.
+ */
+export function attentionFindings(recording: AttentionRecording, seed: number, options: { bins?: number; shuffles?: number; foot?: number } = {}): AttentionFindings {
+  const { trained, controls } = recording;
+  if (!controls.length) throw new Error("attentionFindings: record with at least one control network (recordAttention's `controls`)");
+  const bins = options.bins ?? 8;
+  const foot: PhaseSource = { foot: options.foot ?? 0 };
+  const modulation = attentionGaitModulation(trained, "joint-angles", rng(seed), { bins, shuffles: options.shuffles ?? 200 });
+  // The fractions need no baseline: one shuffle.
+  const stats = (eps: readonly AttentionEpisode[], source: PhaseSource) => attentionGaitModulation(eps, source, rng(seed), { bins, shuffles: 1 });
+  const byFoot = stats(trained, foot);
+  const controlStats = controls.map((eps) => stats(eps, "joint-angles"));
+  const controlByFoot = controls.map((eps) => stats(eps, foot));
+  const between = attentionBodyFraction(trained);
+  const controlBetween = controls.map((eps) => attentionBodyFraction(eps));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const joints = modulation.map((m, j): JointFindings => {
+    const locked = controlStats.map((c) => c[j].fraction), lockedFoot = controlByFoot.map((c) => c[j].fraction), body = controlBetween.map((c) => c[j]);
+    return {
+      joint: JOINT_NAMES[j], modulation: m.modulation, aboveShuffled: m.aboveBaseline,
+      locked: m.fraction, controlLockedMean: mean(locked), controlLockedMax: Math.max(...locked), lockedAbove: m.fraction > Math.max(...locked),
+      lockedByFoot: byFoot[j].fraction, controlLockedByFootMax: Math.max(...lockedFoot), lockedByFootAbove: byFoot[j].fraction > Math.max(...lockedFoot),
+      betweenBodies: between[j], controlBetweenMean: mean(body), controlBetweenMax: Math.max(...body), betweenAbove: between[j] > Math.max(...body),
+    };
+  });
+  const count = (key: "aboveShuffled" | "lockedAbove" | "lockedByFootAbove" | "betweenAbove") => joints.filter((j) => j[key]).length;
+  const variability = (ms: readonly JointModulation[]) => mean(ms.map((m) => m.modulation / m.fraction));
+  return {
+    modulation, joints,
+    counts: { aboveShuffled: count("aboveShuffled"), lockedAbove: count("lockedAbove"), lockedByFootAbove: count("lockedByFootAbove"), betweenAbove: count("betweenAbove") },
+    modulationRatio: mean(modulation.map((m) => m.modulation)) / mean(controlStats.flat().map((m) => m.modulation)),
+    variabilityRatio: variability(modulation) / variability(controlStats.flat()),
+  };
 }
