@@ -13,7 +13,7 @@ import { AgentInputs, HISTORY_CHANNELS, InputLayout } from "../lib/rl/inputs";
 import { AdaptivePolicy, MIN_ENCODER_HISTORY } from "../lib/rl/policies/adaptive";
 import { toldBody } from "../lib/rl/evaluate";
 import { NOMINAL } from "../lib/rl/morphology";
-import { latentTraces } from "../lib/rl/rma";
+import { convergenceSummary, CONVERGENCE_FRACTION, latentConvergence, latentTraces } from "../lib/rl/rma";
 import { loadTestSet } from "../lib/rl/test-sets";
 import { trainAnt } from "../lib/rl/train";
 import { initBackend, tf } from "../lib/tf";
@@ -214,6 +214,36 @@ describe("RMA's latent traces", () => {
     expect(Math.max(...two[0].averageBodyError)).toBeGreaterThan(0);
     const one = await latentTraces(policy, null, [body], { seed: 5, steps: 3 });
     expect(one[0].averageBodyError.every((v) => v === 0)).toBe(true);
+    policy.dispose();
+  });
+});
+
+describe("how fast ẑ finds z (latentConvergence, convergenceSummary)", () => {
+  it("counts bodies converged within the first second and at all, and averages the error per second", () => {
+    // 0.05 s steps: 20 per second. Errors 1.0 for the first second, 0.5 for the second, 0.2 for the third.
+    const meanErrorByStep = [...new Array(20).fill(1), ...new Array(20).fill(0.5), ...new Array(20).fill(0.2)];
+    const s = convergenceSummary({ bodies: 4, threshold: 0.1, stepsPerBody: [5, 19, 20, -1], medianSteps: 19, medianSeconds: 0.95, meanErrorByStep });
+    expect(s.convergedWithinSecond).toBe(2); // steps 5 and 19 are inside the first second, 20 is not
+    expect(s.converged).toBe(3);
+    expect(s.errorAtStart).toBe(1);
+    expect(s.errorSecondSecond).toBeCloseTo(0.5, 12);
+    expect(s.errorLastSecond).toBeCloseTo(0.2, 12);
+    expect(s.guessError).toBeCloseTo(0.1 / CONVERGENCE_FRACTION, 12);
+  });
+
+  it("sets the threshold from z's spread across the bodies, so the guess error is that spread", async () => {
+    const policy = createPolicy(agentConfig({ policy: "rma", sigma: 0.3, seed: 3 })) as AdaptivePolicy;
+    const bodies = loadTestSet(0.3, 3);
+    const c = await latentConvergence(policy, null, bodies, { seed: 5, steps: 30 });
+    const traces = await latentTraces(policy, null, bodies, { seed: 5, steps: 30 });
+    const z = traces.map((t) => t.z[t.z.length - 1]);
+    let variance = 0;
+    for (let d = 0; d < 8; d++) {
+      const m = z.reduce((a, v) => a + v[d], 0) / z.length;
+      variance += z.reduce((a, v) => a + (v[d] - m) ** 2, 0) / z.length / 8;
+    }
+    expect(convergenceSummary(c).guessError).toBeCloseTo(Math.sqrt(variance), 3);
+    expect(c.stepsPerBody).toHaveLength(3);
     policy.dispose();
   });
 });

@@ -196,6 +196,9 @@ export class AdaptationTrainer {
 }
 
 
+/** ẑ counts as converged when its error falls below this share of z's spread across bodies. */
+export const CONVERGENCE_FRACTION = 0.25;
+
 export interface LatentConvergence {
   /** Bodies measured (the first of the training σ's test set). */
   bodies: number;
@@ -226,7 +229,7 @@ export async function latentConvergence(policy: AdaptivePolicy, obsRms: RunningM
     const m = z0.reduce((s, z) => s + z[d], 0) / n;
     spread += z0.reduce((s, z) => s + (z[d] - m) ** 2, 0) / n / 8;
   }
-  const threshold = 0.25 * Math.sqrt(spread);
+  const threshold = CONVERGENCE_FRACTION * Math.sqrt(spread);
   const hold = 10;
   const stepsPerBody = traces.map((t) => {
     for (let k = 0; k + hold <= t.error.length; k++) if (t.error.slice(k, k + hold).every((e) => e < threshold)) return k;
@@ -239,6 +242,38 @@ export async function latentConvergence(policy: AdaptivePolicy, obsRms: RunningM
     return alive.length ? +(alive.reduce((s, t) => s + t.error[k], 0) / alive.length).toPrecision(4) : NaN;
   }).filter(Number.isFinite);
   return { bodies: n, threshold: +threshold.toPrecision(4), stepsPerBody, medianSteps, medianSeconds: medianSteps < 0 ? -1 : medianSteps * STEP_SECONDS, meanErrorByStep };
+}
+
+export interface ConvergenceSummary {
+  bodies: number;
+  /** Bodies whose ẑ got (and stayed for 10 steps) under the threshold within the first second, and at all. */
+  convergedWithinSecond: number;
+  converged: number;
+  /** Mean |ẑ − z| over bodies: at the first step, over the second second (steps 1–2 s), over the last second recorded. */
+  errorAtStart: number;
+  errorSecondSecond: number;
+  errorLastSecond: number;
+  /**
+   * z's spread across the bodies (threshold ÷ CONVERGENCE_FRACTION): the root-mean-square error of always
+   * guessing the bodies' mean z, i.e. of a module that knows nothing about the body.
+   */
+  guessError: number;
+}
+
+/** A LatentConvergence record in the numbers a reader asks for: how many bodies converged, and how far ẑ gets next to a blind guess. */
+export function convergenceSummary(c: LatentConvergence): ConvergenceSummary {
+  const perSecond = Math.round(1 / STEP_SECONDS);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+  const e = c.meanErrorByStep;
+  return {
+    bodies: c.bodies,
+    convergedWithinSecond: c.stepsPerBody.filter((k) => k >= 0 && k < perSecond).length,
+    converged: c.stepsPerBody.filter((k) => k >= 0).length,
+    errorAtStart: e[0] ?? NaN,
+    errorSecondSecond: mean(e.slice(perSecond, 2 * perSecond)),
+    errorLastSecond: mean(e.slice(Math.max(0, e.length - perSecond))),
+    guessError: c.threshold / CONVERGENCE_FRACTION,
+  };
 }
 
 export interface LatentTrace {
