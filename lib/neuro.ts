@@ -28,8 +28,8 @@ export { pearson, pearsonPerColumn, pearsonWithBootstrapCI, spearman, ranks, med
 export {
   reliabilityFigure, layerProfileFigure, predictedVsMeasuredFigure, modelScatterFigure, rdmPanelsFigure,
 } from "./neuro/figures";
-export { matrix, fromRows, takeRows } from "./neuro/linalg";
-export type { Matrix, Matrix64, MatmulPath } from "./neuro/linalg";
+export { matrix, fromRows, takeRows } from "./util/linalg";
+export type { Matrix, Matrix64, MatmulPath } from "./util/linalg";
 export { loadMajajHong2015, readNetcdfAssembly, loadH5wasm, REQUIRED_COORDS } from "./neuro/majajhong";
 export type { MajajHongOptions } from "./neuro/majajhong";
 export { simulateVentralStream, SIMULATED_DEFAULTS } from "./neuro/simulated-ventral-stream";

@@ -8,7 +8,7 @@
  */
 import { initBackend } from "../lib/tf";
 import { crossRegressedCorrelationOnMatrices, plsRegression } from "../lib/neuro";
-import { matrix } from "../lib/neuro/linalg";
+import { matrix } from "../lib/util/linalg";
 import { rng } from "../lib/util/random";
 
 export interface NeuralFitBenchOptions {

@@ -15,7 +15,7 @@ import {
   shuffleSplits, stimulusLabels, withStimulusIds, ranks, spearman, pearson, pearsonWithBootstrapCI, groupMeans,
   rdmPanelsFigure,
 } from "../lib/neuro";
-import { crossprod, matmul, solve, symmetricEigen, transpose } from "../lib/neuro/linalg";
+import { crossprod, matmul, solve, symmetricEigen, transpose } from "../lib/util/linalg";
 import { initBackend, tf } from "../lib/tf";
 import { rng } from "../lib/util/random";
 

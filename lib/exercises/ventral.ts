@@ -6,7 +6,7 @@
  * notebook's figures use.
  */
 import type { Exercise } from "./check";
-import { fromRows } from "../neuro/linalg";
+import { fromRows } from "../util/linalg";
 import { pearsonPerColumn, rdm, spearmanBrown as libSpearmanBrown } from "../neuro";
 
 /** Reliability of a measure n times as long as one with reliability r: n·r / (1 + (n − 1)·r). */

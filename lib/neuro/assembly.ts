@@ -8,7 +8,7 @@
  * `repetitionCounts[s]` says how many of the `repetitions` slots of stimulus s hold data; the rest are NaN.
  * Averaging over repetitions then averages what exists, like Brain-Score's `average_repetition`.
  */
-import { Matrix, Matrix64, matrix } from "./linalg";
+import { Matrix, Matrix64, matrix } from "../util/linalg";
 
 export type Region = "V4" | "IT";
 export const REGIONS: readonly Region[] = ["V4", "IT"];

@@ -14,7 +14,7 @@
  */
 import { rng, Rng } from "../util/random";
 import { NeuralAssembly, meanOverRepetitions } from "./assembly";
-import { Matrix64, takeRows } from "./linalg";
+import { Matrix64, takeRows } from "../util/linalg";
 import { mean, sem } from "./stats";
 
 /** One train/test split: stimulus indices, each sorted ascending, disjoint. */

@@ -41,7 +41,7 @@ import {
 import {
   HalfSplitOptions, Split, SplitOptions, crossValidate, halfMeans, repetitionHalves, shuffleSplits, stratifiedShuffleSplits,
 } from "./crossval";
-import { Matrix, Matrix64, matmul, matrix, takeRows, transpose } from "./linalg";
+import { Matrix, Matrix64, matmul, matrix, takeRows, transpose } from "../util/linalg";
 import { RegressionFactory, plsRegression, ridgeRegression } from "./regression";
 import { median, pearsonPerColumn, spearman } from "./stats";
 

@@ -19,7 +19,7 @@ import { tf } from "../tf";
 import {
   Matrix, Matrix64, choleskySolve, columnMoments, crossprod, dot, fastMatmulBackend, matmul, matrix, matvec, solve, standardize,
   symmetricEigen, tmatvec, transpose, tridiagonalEigen, MatmulPath,
-} from "./linalg";
+} from "../util/linalg";
 
 export interface Regression {
   /** Learn the mapping from X (stimuli × features) to Y (stimuli × sites). */

@@ -59,7 +59,7 @@ import { initBackend, tf } from "../tf";
 import { rng, Rng } from "../util/random";
 import { CATEGORIES, StimulusSet, figureOnly, stimulusInfo } from "../vision/stimuli";
 import { NeuralAssembly, Region, SiteInfo, neuralAssembly } from "./assembly";
-import { matmul, matrix } from "./linalg";
+import { matmul, matrix } from "../util/linalg";
 
 export interface SimulatedVentralStreamOptions {
   /** Seed of the hidden model and of the trial noise (default 2015). */

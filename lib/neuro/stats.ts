@@ -5,7 +5,7 @@
  * (`values.std('split') / sqrt(n)`: xarray's std, i.e. population std, ddof = 0).
  */
 import { rng } from "../util/random";
-import { Matrix } from "./linalg";
+import { Matrix } from "../util/linalg";
 
 /** Pearson r between two equal-length vectors (NaN if either is constant). */
 export function pearson(x: ArrayLike<number>, y: ArrayLike<number>): number {

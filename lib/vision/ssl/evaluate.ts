@@ -21,7 +21,7 @@ import {
   rdmCorrelation, rdmSplitHalfCeiling, ridgeRegression, selectSites, simulateVentralStream, splitHalfCeiling, stimulusLabels, takeRows,
 } from "../../neuro";
 import type { Matrix, NeuralAssembly, Rdm, RegressionFactory, SimulatedVentralStreamOptions } from "../../neuro";
-import { matrix } from "../../neuro/linalg";
+import { matrix } from "../../util/linalg";
 import { layerActivations, LayerReadout } from "../models";
 import { generateStimuli, StimulusSet } from "../stimuli";
 import type { Backbone } from "./backbone";
