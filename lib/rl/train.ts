@@ -176,7 +176,7 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
       while (learner.globalStep < options.totalSteps && !(await signal.stopRequested())) {
         const t0 = Date.now();
         const entry = learner.iterate(options.totalSteps);
-        wallSeconds += (Date.now() - t0) / 1000;
+        wallSeconds += await signal.stepSeconds(t0); // without a suspension (SIGSTOP, Ctrl+Z) during the iteration
         log.push(entry);
         iterationsThisCall++;
         const eta = ((options.totalSteps - learner.globalStep) / Math.max(1, learner.globalStep - callStart.step)) * (wallSeconds - callStart.seconds);

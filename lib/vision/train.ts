@@ -283,7 +283,7 @@ export async function trainVisionModel(options: VisionTrainOptions): Promise<Vis
         const cost = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.net.apply(x) as tf.Tensor) as tf.Scalar, true, variables);
         return (cost as tf.Scalar).dataSync()[0];
       });
-      const dt = (Date.now() - t0) / 1000;
+      const dt = await signal.stepSeconds(t0);
       state.wallSeconds += dt;
       state.step++;
       state.epochLossSum += lossValue;

@@ -402,7 +402,7 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
       objective.afterStep?.();
       const metrics = Object.fromEntries(Object.entries(kept).map(([k, v]) => [k, v.dataSync()[0]]));
       tf.dispose(Object.values(kept));
-      const dt = (Date.now() - t0) / 1000;
+      const dt = await signal.stepSeconds(t0);
       if (!Number.isFinite(lossValue)) throw new Error(`${name}: the loss became ${lossValue} at step ${state.step + 1}`);
       stepSeconds.push(dt);
       state.wallSeconds += dt;
