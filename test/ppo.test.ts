@@ -10,7 +10,11 @@ import { AgentInputs, InputLayout } from "../lib/rl/inputs";
 import { RunningMeanStd } from "../lib/rl/normalize";
 import { FlatAdam } from "../lib/rl/adam";
 import { rng } from "../lib/util/random";
-import { lateGrowth } from "../lib/rl/report";
+import { lateGrowth, ppoDiagnostics, ShippedAgent } from "../lib/rl/report";
+import { entropy } from "../lib/rl/policies/distribution";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 
 describe("FlatAdam (Adam with global-norm clipping, in JavaScript)", () => {
   /** A small least-squares problem: loss(w, b) = mean((x·w + b − y)²). */
@@ -202,5 +206,43 @@ describe("lateGrowth (is a run still learning at the end of its budget?)", () =>
     expect(g.change).toBeCloseTo(100 / 850, 6);
     expect(lateGrowth(log.slice(0, 50), 1000)).toBeNull(); // nothing logged in the last fifth
     expect(() => lateGrowth(log, 1000, 0.7)).toThrow(/fraction must be in/);
+    // Still rising at the end: the best span is the last one.
+    expect(g.peak).toBeCloseTo(950, 6);
+    expect(g.peakEnd).toBe(1000);
+    expect(g.fromPeak).toBe(0);
+  });
+
+  it("finds the best span of a run that peaked and fell back", () => {
+    // A tent: up by 10 per 10 steps to 600 at step 600, then down to 200 at step 1000.
+    const log = Array.from({ length: 100 }, (_, i) => {
+      const step = (i + 1) * 10;
+      return { globalStep: step, episodicReturn: step <= 600 ? step : 600 - (step - 600) };
+    });
+    const g = lateGrowth(log, 1000)!;
+    // Best window of 100 steps: the ten logged values straddling the top, 550..600 then 590..560 (ending at step
+    // 640) → mean 575; the window ending at 650 ties, and the first one found is kept.
+    expect(g.peak).toBeCloseTo(575, 6);
+    expect(g.peakEnd).toBe(640);
+    expect(g.last).toBeCloseTo(245, 6);
+    expect(g.fromPeak).toBeCloseTo((245 - 575) / 575, 6);
+    expect(g.change).toBeLessThan(0);
+  });
+});
+
+describe("ppoDiagnostics (how hard PPO pushed a run)", () => {
+  it("medians of approx-KL and clip fraction over the log, and the final action std from the entropy", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppo-diag-"));
+    // The entropy a diagonal Gaussian with std 0.2 on every one of the 8 joints has: the std must come back.
+    const h = tf.tidy(() => entropy({ mean: tf.zeros([1, 8]), logStd: tf.fill([8], Math.log(0.2)) } as never).arraySync() as number);
+    const rows = [0.01, 0.05, 0.02, 0.03].map((kl, i) => ({ globalStep: (i + 1) * 2048, approxKl: kl, clipFraction: 10 * kl, entropy: i === 3 ? h : 5 }));
+    fs.writeFileSync(path.join(dir, "training-log.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const agent = { dir, manifest: {} } as ShippedAgent;
+    const d = ppoDiagnostics(agent);
+    expect(d.medianApproxKl).toBeCloseTo(0.025, 9); // even count: mean of the two middle values
+    expect(d.medianClipFraction).toBeCloseTo(0.25, 9);
+    expect(d.finalActionStd).toBeCloseTo(0.2, 5);
+    fs.writeFileSync(path.join(dir, "training-log.jsonl"), JSON.stringify({ round: 1, errorOnPolicy: 0.3 }) + "\n");
+    expect(() => ppoDiagnostics(agent)).toThrow(/no PPO training log/);
+    fs.rmSync(dir, { recursive: true });
   });
 });

@@ -3,10 +3,10 @@
  * live rollouts (lib/rl/rma.ts), so that the notebook's cells show the analysis in a few lines.
  */
 import type { Data, Figure } from "../show";
-import { STEP_SECONDS } from "./ant";
+import { ACTION_SIZE, STEP_SECONDS } from "./ant";
 import { stdFromEntropy } from "./policies/distribution";
 import type { LatentTrace } from "./rma";
-import { returnByLegLength, SeedPooled, ShippedAgent, trainingLog } from "./report";
+import { PpoLogRow, returnByLegLength, SeedPooled, ShippedAgent, trainingLog } from "./report";
 
 const COLOURS: Record<string, string> = { simple: "#1f77b4", oracle: "#ff7f0e", rma: "#2ca02c", tcn: "#d62728", dmap: "#9467bd", random: "#7f7f7f" };
 const LABELS: Record<string, string> = { simple: "Simple", oracle: "Oracle", rma: "RMA", tcn: "TCN", dmap: "DMAP" };
@@ -149,9 +149,6 @@ export function returnPerBody(byLeg: ReturnType<typeof returnByLegLength>, title
   };
 }
 
-/** What PPO logs per update, the three diagnostics `ppoDiagnosticsFigure` draws. */
-interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number }
-
 /**
  * How hard each PPO update pushed the policy, per run: approx-KL between the policy before and after an update,
  * the fraction of samples whose probability ratio left [1 − ε, 1 + ε], and the action noise (mean std over the 8
@@ -161,7 +158,7 @@ export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Fig
   const panels = [
     { key: "kl", label: "approx-KL per update", f: (l: PpoLogRow) => l.approxKl },
     { key: "clip", label: "clip fraction", f: (l: PpoLogRow) => l.clipFraction },
-    { key: "std", label: "action std (geometric mean)", f: (l: PpoLogRow) => stdFromEntropy(l.entropy, 8) },
+    { key: "std", label: "action std (geometric mean)", f: (l: PpoLogRow) => stdFromEntropy(l.entropy, ACTION_SIZE) },
   ];
   const data: Data[] = [];
   panels.forEach((panel, k) => {

@@ -11,6 +11,8 @@ import type { Morphology } from "./morphology";
 import type { EvaluationSummary } from "./evaluate";
 import type { AdaptationLog } from "./rma";
 import type { LatentConvergence } from "./rma";
+import { stdFromEntropy } from "./policies/distribution";
+import { ACTION_SIZE } from "./ant";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const CHECKPOINT_ROOT = path.join(ROOT, "data", "checkpoints");
@@ -107,12 +109,14 @@ export function trainingLog<L = AdaptationLog>(agent: ShippedAgent): L[] {
 }
 
 /**
- * Is a PPO run still learning when its budget ends? Mean episodic training return over the last `fraction` of
- * its env steps against the same span just before (training returns: the stochastic policy, episodes ending in
- * a fall included). null when either span has no finished episode.
+ * Is a PPO run still learning when its budget ends, or did it peak earlier and fall back? Mean episodic training
+ * return over the last `fraction` of its env steps against the same span just before, and the best span of that
+ * width anywhere in the run (sliding over the logged iterations; `peakEnd` is the env step where it ends).
+ * Training returns: the stochastic policy, episodes ending in a fall included. null when either of the last two
+ * spans has no finished episode.
  */
 export function lateGrowth(log: readonly { globalStep: number; episodicReturn?: number | null }[], totalSteps: number, fraction = 0.1):
-  { last: number; before: number; change: number } | null {
+  { last: number; before: number; change: number; peak: number; peakEnd: number; fromPeak: number } | null {
   if (!(fraction > 0 && fraction <= 0.5)) throw new Error(`lateGrowth: fraction must be in (0, 0.5], got ${fraction}`);
   const span = totalSteps * fraction;
   const mean = (lo: number, hi: number) => {
@@ -120,7 +124,36 @@ export function lateGrowth(log: readonly { globalStep: number; episodicReturn?: 
     return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
   };
   const last = mean(totalSteps - span, totalSteps), before = mean(totalSteps - 2 * span, totalSteps - span);
-  return Number.isFinite(last) && Number.isFinite(before) ? { last, before, change: (last - before) / Math.abs(before) } : null;
+  if (!(Number.isFinite(last) && Number.isFinite(before))) return null;
+  let peak = last, peakEnd = totalSteps;
+  for (const l of log) {
+    if (l.globalStep < span || l.globalStep > totalSteps) continue;
+    const m = mean(l.globalStep - span, l.globalStep);
+    if (m > peak) { peak = m; peakEnd = l.globalStep; }
+  }
+  return { last, before, change: (last - before) / Math.abs(before), peak, peakEnd, fromPeak: (last - peak) / Math.abs(peak) };
+}
+
+/** What PPO logs per update that `ppoDiagnostics` reads. */
+export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number }
+
+/**
+ * How hard PPO pushed a run's policy, over its whole training log: the median approx-KL between the policy before
+ * and after an update, the median fraction of samples whose probability ratio was clipped, and the action noise
+ * at the end (geometric-mean std over the 8 joints, from the logged entropy of the diagonal Gaussian). The same
+ * PPO settings for every policy: a run whose updates move it much further than another's is less stable, not tuned.
+ */
+export function ppoDiagnostics(agent: ShippedAgent): { medianApproxKl: number; medianClipFraction: number; finalActionStd: number } {
+  const log = trainingLog<PpoLogRow>(agent).filter((l) => Number.isFinite(l.approxKl));
+  if (!log.length) throw new Error(`ppoDiagnostics: ${agent.dir} has no PPO training log (training-log.jsonl with approxKl); RMA's log is its phase 2`);
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((p, q) => p - q), m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  };
+  return {
+    medianApproxKl: median(log.map((l) => l.approxKl)), medianClipFraction: median(log.map((l) => l.clipFraction)),
+    finalActionStd: stdFromEntropy(log[log.length - 1].entropy, ACTION_SIZE),
+  };
 }
 
 /**
