@@ -167,7 +167,7 @@ export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Fig
       data.push({
         type: "scatter", mode: "lines", name: `${policyLabel(a.manifest.config.policy)} seed ${a.manifest.config.seed}`, showlegend: k === 0,
         legendgroup: a.manifest.name, x: log.map((l) => l.globalStep), y: log.map(panel.f), xaxis: k ? `x${k + 1}` : "x", yaxis: k ? `y${k + 1}` : "y",
-        line: { color: COLOURS[a.manifest.config.policy], dash: a.manifest.config.seed % 2 ? "dot" : "solid", width: 1.5 },
+        line: { color: COLOURS[a.manifest.config.policy], dash: seedDash(a.manifest.config.seed), width: 1.5 },
       } as Data);
     }
   });
@@ -177,6 +177,11 @@ export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Fig
     axes[k ? `yaxis${k + 1}` : "yaxis"] = { title: { text: panel.label }, anchor: k ? `x${k + 1}` : "x", rangemode: "tozero" };
   });
   return { data, layout: { title: { text: title }, height: 380, ...axes } } as Figure;
+}
+
+/** One line style per seed (the colour is the policy's), so that seeds of one policy can be told apart. */
+function seedDash(seed: number): string {
+  return ["solid", "dot", "dash", "dashdot", "longdash"][seed % 5];
 }
 
 /** Training curves (episodic return vs env steps, smoothed) of several agents, one line per seed. */
@@ -191,7 +196,7 @@ export function learningCurves(agents: ShippedAgent[], title: string): Figure {
       return {
         type: "scatter", mode: "lines", name: `${policyLabel(a.manifest.config.policy)} seed ${a.manifest.config.seed}`,
         x: log.map((l) => l.globalStep), y: smooth(log.map((l) => l.episodicReturn ?? NaN)),
-        line: { color: COLOURS[a.manifest.config.policy] },
+        line: { color: COLOURS[a.manifest.config.policy], dash: seedDash(a.manifest.config.seed) },
       } as Data;
     }),
     layout: {
