@@ -186,13 +186,16 @@ export function beatsClaim(a: SeedPooled | undefined, b: SeedPooled | undefined,
   };
 }
 
-/** "`a` reaches at least `fraction` of `b`'s return" (seed means), e.g. RMA ≥ 90 % of the Oracle. */
+/**
+ * "`a` reaches at least `fraction` of `b`'s return" (seed means), e.g. RMA ≥ 90 % of the Oracle. The evidence gives
+ * the ratio to 0.1 %, so that 84.7 % is not shown as 85 % beside "does not hold".
+ */
 export function ratioClaim(a: SeedPooled | undefined, b: SeedPooled | undefined, labels: [string, string], fraction: number, sigma: number): Claim {
   const claim = `${labels[0]} reaches ≥ ${(100 * fraction).toFixed(0)} % of the ${labels[1]}'s return`;
   if (!a || !b) return { claim, sigma, verdict: "not tested", evidence: `${!a ? labels[0] : labels[1]} not trained at σ = ${sigma}` };
   return {
     claim, sigma, verdict: a.meanReturn >= fraction * b.meanReturn ? "holds" : "does not hold",
-    evidence: `${(100 * a.meanReturn / b.meanReturn).toFixed(0)} % (${a.meanReturn.toFixed(0)} / ${b.meanReturn.toFixed(0)})`,
+    evidence: `${(100 * a.meanReturn / b.meanReturn).toFixed(1)} % (${a.meanReturn.toFixed(0)} / ${b.meanReturn.toFixed(0)})`,
   };
 }
 
