@@ -13,6 +13,7 @@ import type { AdaptationLog } from "./rma";
 import type { LatentConvergence } from "./rma";
 import { stdFromEntropy } from "./policies/distribution";
 import { ACTION_SIZE } from "./ant";
+import { median } from "../neuro/stats";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 export const CHECKPOINT_ROOT = path.join(ROOT, "data", "checkpoints");
@@ -146,10 +147,6 @@ export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction:
 export function ppoDiagnostics(agent: ShippedAgent): { medianApproxKl: number; medianClipFraction: number; finalActionStd: number } {
   const log = trainingLog<PpoLogRow>(agent).filter((l) => Number.isFinite(l.approxKl));
   if (!log.length) throw new Error(`ppoDiagnostics: ${agent.dir} has no PPO training log (training-log.jsonl with approxKl); RMA's log is its phase 2`);
-  const median = (xs: number[]) => {
-    const s = [...xs].sort((p, q) => p - q), m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
   return {
     medianApproxKl: median(log.map((l) => l.approxKl)), medianClipFraction: median(log.map((l) => l.clipFraction)),
     finalActionStd: stdFromEntropy(log[log.length - 1].entropy, ACTION_SIZE),
