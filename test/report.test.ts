@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { beatsClaim, ratioClaim, returnByLegLength, SeedPooled, seedMargin, ShippedAgent } from "../lib/rl/report";
 import { Morphology } from "../lib/rl/morphology";
+import { EvaluationSummary, MorphologyResult, pairedDifference, summarize } from "../lib/rl/evaluate";
 
 const pooled = (perSeed: number[], semOverBodies = 10): SeedPooled => {
   const m = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
@@ -54,5 +55,23 @@ describe("results across morphologies", () => {
 
   it("says so when the manifests were evaluated on another number of bodies", () => {
     expect(() => returnByLegLength([agent("simple", 0, [1, 2])], 0.3, 0.3, bodies)).toThrow(/simple was evaluated on 2 bodies at σ = 0.3, but 6 bodies were given/);
+  });
+});
+
+describe("ablation against its policy, paired by body", () => {
+  const evaluation = (returns: number[], indices = returns.map((_, i) => i)): EvaluationSummary =>
+    summarize(returns.map((r, i): MorphologyResult => ({ index: indices[i], return: r, length: 1000, distance: 0, forwardSpeed: 0, fell: false, unstable: false })));
+
+  it("gives the mean per-body difference with the SEM of the differences, not of the returns", () => {
+    // Bodies differ a lot (100 … 900); the ablation costs 10, 20 or 30 on each. Differences: 10, 20, 30, 20.
+    const d = pairedDifference(evaluation([100, 500, 900, 300]), evaluation([90, 480, 870, 280]));
+    expect(d.n).toBe(4);
+    expect(d.mean).toBeCloseTo(20, 10);
+    expect(d.sem).toBeCloseTo(Math.sqrt(200 / 3 / 4), 10); // sample variance of (10, 20, 30, 20) is 200/3
+  });
+
+  it("refuses two evaluations of different bodies", () => {
+    expect(() => pairedDifference(evaluation([1, 2, 3]), evaluation([1, 2]))).toThrow(/not of the same bodies/);
+    expect(() => pairedDifference(evaluation([1, 2]), evaluation([1, 2], [0, 5]))).toThrow(/not of the same bodies/);
   });
 });

@@ -60,6 +60,19 @@ export function meanSem(xs: number[]): { mean: number; sem: number } {
   return { mean, sem: Math.sqrt(variance / n) };
 }
 
+/**
+ * `a − b` per body, for two evaluations of the same bodies from the same initial states (an ablation against its
+ * policy): the mean difference and its paired SEM, which leaves out the variation between bodies that both share.
+ */
+export function pairedDifference(a: EvaluationSummary, b: EvaluationSummary): { mean: number; sem: number; n: number } {
+  const paired = a.perMorphology.length === b.perMorphology.length && a.perMorphology.every((r, i) => r.index === b.perMorphology[i].index);
+  if (!paired) {
+    throw new Error(`pairedDifference: the two evaluations are not of the same bodies (${a.perMorphology.length} vs ${b.perMorphology.length} results, ` +
+      "or other body indices); evaluate both on one test set with one seed.");
+  }
+  return { ...meanSem(a.perMorphology.map((r, i) => r.return - b.perMorphology[i].return)), n: a.perMorphology.length };
+}
+
 export function summarize(results: MorphologyResult[]): EvaluationSummary {
   const r = meanSem(results.map((x) => x.return));
   const v = meanSem(results.map((x) => x.forwardSpeed));
