@@ -1,4 +1,4 @@
-/** What notebooks 03 and 04 state from shipped numbers (lib/rl/report.ts): claims with their margins, and results across morphologies. */
+/** What notebooks 03 and 04 state from shipped numbers (lib/rl/report.ts): claims with their margins, results across morphologies, and an ablation's paired cost (lib/rl/evaluate.ts). */
 import { describe, expect, it } from "vitest";
 import { beatsClaim, ratioClaim, returnByLegLength, SeedPooled, seedMargin, ShippedAgent } from "../lib/rl/report";
 import { Morphology } from "../lib/rl/morphology";
