@@ -7,15 +7,19 @@
  * `--plan` prints the commands that reproduce every shipped Ant policy (`--plan --json`: run specs for `npm run sweep`).
  * Options: --envs N (16), --threads N (2), --checkpoint-every S (60), --eval-morphologies N (100), --hidden 64,64,
  * --history H (RMA/TCN, 50), --from DIR (RMA), --run-dir DIR, --ship-dir DIR, --no-ship.
+ * PPO settings (defaults in lib/rl/ppo.ts PPO_DEFAULTS; a pilot that varies one uses these): --lr-schedule
+ * adaptive|anneal|constant, --desired-kl K, --lr L (the starting rate), --epochs N, --minibatches N, --ent-coef C.
  */
 import { agentConfig, parsePolicyKind } from "../lib/rl/agent";
+import { LR_SCHEDULES, LrSchedule, PpoOptions } from "../lib/rl/ppo";
 import { validateSigma } from "../lib/rl/morphology";
 import { antPlan } from "../lib/rl/plan";
 import { runName, trainAnt, TrainLog } from "../lib/rl/train";
 import { PLAN_FLAGS, printPlan } from "../lib/sweep/plan";
 import { numberOption as num, parseOptions } from "./cli";
 
-const KNOWN = ["policy", "sigma", "seed", "steps", "envs", "threads", "checkpoint-every", "eval-morphologies", "run-dir", "ship-dir", "no-ship", "hidden", "history", "from", ...PLAN_FLAGS];
+const KNOWN = ["policy", "sigma", "seed", "steps", "envs", "threads", "checkpoint-every", "eval-morphologies", "run-dir", "ship-dir", "no-ship", "hidden", "history", "from",
+  "lr-schedule", "desired-kl", "lr", "epochs", "minibatches", "ent-coef", ...PLAN_FLAGS];
 
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "–");
 
@@ -25,6 +29,20 @@ function progressLine(l: TrainLog, eta: number): string {
     ? `KL ${f(l.approxKl, 4)} clip ${f(l.clipFraction)} EV ${f(l.explainedVariance, 2)}`
     : `latent MSE on-policy ${f(l.latentErrorOnPolicy, 4)} train ${f(l.latentErrorTrain, 4)} (dataset ${l.datasetSize})`;
   return `${head}${body} | ETA ${(eta / 60).toFixed(1)} min`;
+}
+
+/** The PPO settings given on the command line (only those; the rest keep PPO_DEFAULTS). */
+function ppoSettings(args: Record<string, string>): Partial<PpoOptions> {
+  const out: Partial<PpoOptions> = {};
+  if (args["lr-schedule"] !== undefined) {
+    if (!(LR_SCHEDULES as readonly string[]).includes(args["lr-schedule"])) {
+      throw new Error(`--lr-schedule must be one of ${LR_SCHEDULES.join(", ")}, got '${args["lr-schedule"]}'`);
+    }
+    out.lrSchedule = args["lr-schedule"] as LrSchedule;
+  }
+  const numeric = { "desired-kl": "desiredKl", lr: "learningRate", epochs: "updateEpochs", minibatches: "numMinibatches", "ent-coef": "entCoef" } as const;
+  for (const [flag, key] of Object.entries(numeric)) if (args[flag] !== undefined) out[key] = num(args, flag, NaN);
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -39,6 +57,10 @@ async function main(): Promise<void> {
     hidden: (args.hidden ?? "64,64").split(",").map(Number),
     historyLength: args.history === undefined ? undefined : num(args, "history", 50),
   });
+  const ppo = ppoSettings(args);
+  if (config.policy === "rma" && Object.keys(ppo).length) {
+    throw new Error(`RMA's phase 2 is a regression, not PPO: ${Object.keys(ppo).join(", ")} do not apply (its Oracle's PPO settings are in the Oracle's manifest)`);
+  }
   if (args.from && config.policy !== "rma") throw new Error(`--from names the Oracle that RMA's phase 2 starts from; a ${config.policy} policy trains from scratch`);
   const totalSteps = num(args, "steps", 2_000_000);
   console.log(`training ${runName(config)} for ${totalSteps.toLocaleString()} env steps`);
@@ -47,7 +69,7 @@ async function main(): Promise<void> {
   const numEnvs = num(args, "envs", 16);
   const result = await trainAnt({
     config, totalSteps,
-    ppo: { numEnvs },
+    ppo: { ...ppo, numEnvs },
     adaptation: { numEnvs },
     teacher: args.from,
     threads: num(args, "threads", 2),

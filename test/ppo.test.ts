@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { initBackend, tf } from "../lib/tf";
 import { GaussianMlp, orthogonalMatrix } from "../lib/rl/policies/gaussian-mlp";
-import { computeGae, Ppo, VectorEnv } from "../lib/rl/ppo";
+import { adaptLearningRate, computeGae, Ppo, PPO_DEFAULTS, validatePpoOptions, VectorEnv } from "../lib/rl/ppo";
+import { checkSamePlan } from "../lib/rl/train";
 import { AgentInputs, InputLayout } from "../lib/rl/inputs";
 import { RunningMeanStd } from "../lib/rl/normalize";
 import { FlatAdam } from "../lib/rl/adam";
@@ -194,6 +195,69 @@ describe("PPO", () => {
     expect(last.clipFraction).toBeLessThanOrEqual(1);
     policy.dispose();
   }, 120_000);
+});
+
+describe("the KL-adaptive learning rate (rsl_rl's rule)", () => {
+  const o = { desiredKl: 0.01, lrMin: 1e-5, lrMax: 1e-2 };
+  it("divides by 1.5 above twice the desired KL, multiplies by 1.5 below half of it, and keeps to its bounds", () => {
+    expect(adaptLearningRate(1e-3, 0.0201, o)).toBeCloseTo(1e-3 / 1.5, 12);
+    expect(adaptLearningRate(1e-3, 0.0049, o)).toBeCloseTo(1.5e-3, 12);
+    // Between ½ and 2× the target (ends included) the rate stays.
+    for (const kl of [0.005, 0.01, 0.02]) expect(adaptLearningRate(1e-3, kl, o)).toBe(1e-3);
+    expect(adaptLearningRate(1.2e-5, 1, o)).toBe(1e-5);
+    expect(adaptLearningRate(8e-3, 0, o)).toBe(1e-2);
+    expect(adaptLearningRate(1e-3, NaN, o)).toBe(1e-3);
+  });
+
+  it("refuses an unknown schedule, a KL target ≤ 0 and a start outside the bounds, naming them", () => {
+    const full = { ...PPO_DEFAULTS };
+    expect(() => validatePpoOptions({ ...full, lrSchedule: "cosine" as never })).toThrow(/unknown lrSchedule "cosine"; choose one of adaptive, anneal, constant/);
+    expect(() => validatePpoOptions({ ...full, desiredKl: 0 })).toThrow(/desiredKl must be a number > 0, got 0/);
+    expect(() => validatePpoOptions({ ...full, desiredKl: -0.01 })).toThrow(/desiredKl/);
+    expect(() => validatePpoOptions({ ...full, learningRate: 0.1 })).toThrow(/outside the adaptive schedule's bounds/);
+    expect(() => validatePpoOptions({ ...full, updateEpochs: 2.5 })).toThrow(/updateEpochs must be a whole number/);
+    expect(() => validatePpoOptions(full)).not.toThrow();
+  });
+
+  it("brings a too-large step size down until each update moves the policy by about the desired KL, and resumes its rate", async () => {
+    await initBackend({ quiet: true });
+    const make = (lrSchedule: "adaptive" | "constant") => {
+      const env = new ReachTarget(8);
+      const policy = new GaussianMlp(2, 1, { hidden: [32, 32], seed: 5 });
+      const inputs = new AgentInputs(new InputLayout({ observationSize: 2, actionSize: 1, previousAction: false, morphology: false, historyLength: 0 }), 8, { normalize: true });
+      const ppo = new Ppo(policy, env, inputs, { numEnvs: 8, numSteps: 40, numMinibatches: 4, updateEpochs: 8, learningRate: 1e-2, lrSchedule, normReward: false }, 5);
+      return { ppo, policy };
+    };
+    const run = (p: ReturnType<typeof make>, n: number) => Array.from({ length: n }, () => p.ppo.iterate(40 * 8 * 30));
+    const adaptive = make("adaptive"), constant = make("constant");
+    const a = run(adaptive, 30), c = run(constant, 30);
+    const med = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const klA = med(a.slice(10).map((l) => l.approxKl)), klC = med(c.slice(10).map((l) => l.approxKl));
+    // The constant rate 1e-2 overshoots the target many times over; the adaptive rate settles near it.
+    expect(klC).toBeGreaterThan(3 * 0.01);
+    expect(klA).toBeGreaterThan(0.01 / 4);
+    expect(klA).toBeLessThan(0.01 * 3);
+    expect(a[a.length - 1].learningRate).toBeLessThan(1e-2 / 2);
+    expect(c.every((l) => l.learningRate === 1e-2)).toBe(true);
+    // It still learns the task (random ≈ −12).
+    expect(a[a.length - 1].episodicReturn).toBeGreaterThan(-6);
+    // The rate is part of the training state: a restored learner starts from it, not from the option.
+    const restored = make("adaptive");
+    restored.ppo.restore(adaptive.ppo.state());
+    expect(restored.ppo.learningRate).toBe(adaptive.ppo.learningRate);
+    expect(restored.ppo.learningRate).not.toBe(1e-2);
+    [adaptive, constant, restored].forEach((p) => p.policy.dispose());
+  }, 120_000);
+});
+
+describe("resuming a run under the settings it was started with", () => {
+  it("refuses another budget or other learner settings, and names what differs", () => {
+    const saved = { totalSteps: 2_000_000, options: { ...PPO_DEFAULTS } };
+    expect(() => checkSamePlan("out/runs/x", saved, 2_000_000, { ...PPO_DEFAULTS })).not.toThrow();
+    expect(() => checkSamePlan("out/runs/x", saved, 10_000_000, { ...PPO_DEFAULTS })).toThrow(/out\/runs\/x was started with other settings.*budget 2000000 env steps → 10000000/);
+    expect(() => checkSamePlan("out/runs/x", saved, 2_000_000, { ...PPO_DEFAULTS, updateEpochs: 5 })).toThrow(/updateEpochs 10 → 5/);
+    expect(() => checkSamePlan("out/runs/x", saved, 2_000_000, { ...PPO_DEFAULTS, lrSchedule: "anneal" })).toThrow(/lrSchedule "adaptive" → "anneal"/);
+  });
 });
 
 describe("lateGrowth (is a run still learning at the end of its budget?)", () => {

@@ -8,6 +8,14 @@
  * - many environments with short rollouts and large minibatches (the per-call overhead of TensorFlow.js
  *   makes many tiny minibatches slow);
  * - time-limit truncation is bootstrapped with γ·V(final observation) instead of being treated as terminal;
+ * - the learning rate follows the KL-adaptive rule of legged-robot PPO (rsl_rl `algorithms/ppo.py`, Rudin et al.
+ *   2022; rl_games and sample-factory use the same rule) by default: before each minibatch's step, lr ÷ 1.5 when
+ *   that minibatch's KL between the rollout's policy and the current one exceeds 2× `desiredKl`, × 1.5 when it is
+ *   under ½ of it, kept within [lrMin, lrMax]. A fixed step size moves a policy whose action noise has shrunk
+ *   further in KL (∝ 1/σ²) than one with wide noise; this rule gives every architecture the same step in KL.
+ *   Our KL is the approx-KL estimator below (an unbiased estimate of KL(old ‖ new) on the rollout's actions), where
+ *   rsl_rl uses the Gaussians' closed form. CleanRL's linear annealing (`lrSchedule: "anneal"`) and a constant
+ *   rate remain options;
  * - `targetKl` stops the update as soon as one minibatch exceeds it (CleanRL finishes the epoch first);
  * - the policy's inputs (observation normalisation, previous action, morphology, history) are built by
  *   lib/rl/inputs.ts, the same code evaluation uses;
@@ -27,10 +35,18 @@ export const PPO_DEFAULTS = {
   numEnvs: 16,
   /** Steps per environment per rollout (a rollout is numEnvs × numSteps samples). */
   numSteps: 128,
-  /** Adam learning rate (CleanRL: 3e-4). */
+  /** Adam learning rate at the start (CleanRL: 3e-4); the adaptive schedule moves it from there. */
   learningRate: 3e-4,
-  /** Anneal the learning rate linearly to 0 over the run. */
-  annealLr: true,
+  /**
+   * How the learning rate changes: "adaptive" (rsl_rl's KL rule, see the header), "anneal" (linearly to 0 over
+   * the run, CleanRL) or "constant".
+   */
+  lrSchedule: "adaptive" as LrSchedule,
+  /** The adaptive schedule's KL per minibatch step (rsl_rl, legged_gym: 0.01). */
+  desiredKl: 0.01,
+  /** The adaptive schedule's bounds on the learning rate (rsl_rl: [1e-5, 1e-2]). */
+  lrMin: 1e-5,
+  lrMax: 1e-2,
   /** Discount. */
   gamma: 0.99,
   /** GAE λ. */
@@ -59,6 +75,41 @@ export const PPO_DEFAULTS = {
   normReward: true,
 };
 export type PpoOptions = typeof PPO_DEFAULTS;
+
+export const LR_SCHEDULES = ["adaptive", "anneal", "constant"] as const;
+export type LrSchedule = (typeof LR_SCHEDULES)[number];
+
+/**
+ * The KL-adaptive learning-rate rule (rsl_rl): ÷ 1.5 above 2× the desired KL, × 1.5 below ½ of it, within
+ * [lrMin, lrMax]; unchanged in between, and for a KL that is not a number (the caller's loss has failed then).
+ */
+export function adaptLearningRate(lr: number, kl: number, o: Pick<PpoOptions, "desiredKl" | "lrMin" | "lrMax">): number {
+  if (kl > 2 * o.desiredKl) return Math.max(o.lrMin, lr / 1.5);
+  if (kl < 0.5 * o.desiredKl) return Math.min(o.lrMax, lr * 1.5);
+  return lr;
+}
+
+/** Checks a full set of PPO options; a wrong one is an error that names it, its value and what is allowed. */
+export function validatePpoOptions(o: PpoOptions): void {
+  const fail = (what: string) => { throw new Error(`PPO options: ${what}`); };
+  if (!LR_SCHEDULES.includes(o.lrSchedule)) fail(`unknown lrSchedule ${JSON.stringify(o.lrSchedule)}; choose one of ${LR_SCHEDULES.join(", ")}`);
+  const positive = (key: keyof PpoOptions) => {
+    const v = o[key] as number;
+    if (!(typeof v === "number" && Number.isFinite(v) && v > 0)) fail(`${key} must be a number > 0, got ${v}`);
+  };
+  (["learningRate", "desiredKl", "lrMin", "lrMax", "gamma", "clipCoef", "maxGradNorm"] as const).forEach(positive);
+  if (!(o.lrMin <= o.lrMax)) fail(`lrMin ${o.lrMin} is above lrMax ${o.lrMax}`);
+  if (o.lrSchedule === "adaptive" && !(o.learningRate >= o.lrMin && o.learningRate <= o.lrMax)) {
+    fail(`learningRate ${o.learningRate} is outside the adaptive schedule's bounds [${o.lrMin}, ${o.lrMax}]`);
+  }
+  for (const key of ["numEnvs", "numSteps", "numMinibatches", "updateEpochs"] as const) {
+    if (!(Number.isInteger(o[key]) && o[key] >= 1)) fail(`${key} must be a whole number ≥ 1, got ${o[key]}`);
+  }
+  if (o.numMinibatches > o.numEnvs * o.numSteps) fail(`numMinibatches ${o.numMinibatches} exceeds the rollout's ${o.numEnvs * o.numSteps} samples`);
+  if (!(o.gaeLambda >= 0 && o.gaeLambda <= 1)) fail(`gaeLambda must be in [0, 1], got ${o.gaeLambda}`);
+  if (!(o.entCoef >= 0) || !(o.vfCoef >= 0)) fail(`entCoef and vfCoef must be ≥ 0, got ${o.entCoef} and ${o.vfCoef}`);
+  if (o.targetKl !== null && !(o.targetKl > 0)) fail(`targetKl must be > 0 or null, got ${o.targetKl}`);
+}
 
 /**
  * Generalized advantage estimation (Schulman et al. 2016) over a rollout of T steps × N envs (row-major).
@@ -107,6 +158,7 @@ export interface IterationLog {
   iteration: number;
   globalStep: number;
   stepsPerSecond: number;
+  /** The learning rate of the iteration's last minibatch step (the adaptive schedule moves it within the iteration). */
   learningRate: number;
   /** Mean raw return of the episodes that ended during this rollout (NaN if none). */
   episodicReturn: number;
@@ -127,6 +179,8 @@ export interface IterationLog {
 export interface PpoState {
   globalStep: number;
   iteration: number;
+  /** The adaptive schedule's current learning rate (absent in checkpoints written before it existed). */
+  learningRate?: number;
   obsRms: ReturnType<RunningMeanStd["toJSON"]> | null;
   returnRms: ReturnType<RunningMeanStd["toJSON"]> | null;
 }
@@ -188,6 +242,8 @@ export class Ppo {
   returnRms: RunningMeanStd | null;
   globalStep = 0;
   iteration = 0;
+  /** The learning rate the next minibatch step starts from (the adaptive schedule's state). */
+  learningRate: number;
   private random: Rng;
   private discounted: Float64Array;
   private observations: Float32Array | null = null;
@@ -196,6 +252,7 @@ export class Ppo {
   constructor(readonly policy: ActorCritic, readonly env: VectorEnv, readonly inputs: PolicyInputs,
     options: Partial<PpoOptions> = {}, readonly seed = 0) {
     this.options = { ...PPO_DEFAULTS, ...options };
+    validatePpoOptions(this.options);
     if (this.options.numEnvs !== env.numEnvs) throw new Error(`Ppo: options.numEnvs ${this.options.numEnvs} ≠ env.numEnvs ${env.numEnvs}`);
     if (this.options.normObs !== (inputs.obsRms !== null)) {
       throw new Error(`Ppo: normObs is ${this.options.normObs} but the input builder ${inputs.obsRms ? "normalises" : "does not normalise"} observations`);
@@ -204,13 +261,14 @@ export class Ppo {
     this.returnRms = this.options.normReward ? new RunningMeanStd(1) : null;
     this.random = rng(seed);
     this.discounted = new Float64Array(env.numEnvs);
+    this.learningRate = this.options.learningRate;
   }
 
   /** One iteration: collect a rollout, compute advantages, update. `totalSteps` sets the learning-rate schedule. */
   iterate(totalSteps: number): IterationLog {
     const o = this.options;
     const started = performance.now();
-    const lr = o.annealLr ? o.learningRate * Math.max(0, 1 - this.globalStep / totalSteps) : o.learningRate;
+    if (o.lrSchedule === "anneal") this.learningRate = o.learningRate * Math.max(0, 1 - this.globalStep / totalSteps);
     // Re-seeding from (seed, iteration) makes a resumed run draw the same noise as an uninterrupted one.
     this.random = rng(this.seed + 1000003 * this.iteration);
 
@@ -218,7 +276,7 @@ export class Ppo {
     const { advantages, returns } = computeGae(rollout.rewards, rollout.values, rollout.dones, rollout.lastValues,
       o.numSteps, o.numEnvs, o.gamma, o.gaeLambda);
     const rolloutSeconds = (performance.now() - started) / 1000;
-    const stats = this.update(rollout, advantages, returns, lr);
+    const stats = this.update(rollout, advantages, returns);
     this.iteration++;
 
     const { finished } = rollout;
@@ -227,7 +285,7 @@ export class Ppo {
       iteration: this.iteration,
       globalStep: this.globalStep,
       stepsPerSecond: (o.numSteps * o.numEnvs) / seconds,
-      learningRate: lr,
+      learningRate: this.learningRate,
       episodicReturn: finished.length ? finished.reduce((s, f) => s + f.return, 0) / finished.length : NaN,
       episodicLength: finished.length ? finished.reduce((s, f) => s + f.length, 0) / finished.length : NaN,
       episodes: finished.length,
@@ -298,7 +356,7 @@ export class Ppo {
   }
 
   /** The epochs of minibatch updates over one rollout. */
-  private update(r: Rollout, advantages: Float64Array, returns: Float64Array, lr: number): UpdateStats {
+  private update(r: Rollout, advantages: Float64Array, returns: Float64Array): UpdateStats {
     const o = this.options;
     const batch = o.numSteps * o.numEnvs;
     const size = Math.floor(batch / o.numMinibatches);
@@ -313,7 +371,7 @@ export class Ppo {
       }
       for (let start = 0; start + size <= batch; start += size) {
         const idx = order.slice(start, start + size);
-        const d = tf.tidy(() => {
+        const values = tf.tidy(() => {
           const b: Minibatch = {
             inputs: tf.tensor2d(gather(r.inputs, idx, D), [size, D]), actions: tf.tensor2d(gather(r.actions, idx, A), [size, A]),
             oldLogProbs: tf.tensor1d(gather(r.logProbs, idx, 1)), oldValues: tf.tensor1d(gather(r.values, idx, 1)),
@@ -326,11 +384,13 @@ export class Ppo {
             return l.loss;
           }, this.policy.variables);
           value.dispose();
-          this.optimizer.step(grads, lr, o.maxGradNorm);
-          return diagnostics!;
+          // The KL before this step sets its step size (rsl_rl: the minibatch's KL, then the step).
+          const read = Array.from(diagnostics!.dataSync());
+          diagnostics!.dispose();
+          if (o.lrSchedule === "adaptive") this.learningRate = adaptLearningRate(this.learningRate, read[3], o);
+          this.optimizer.step(grads, this.learningRate, o.maxGradNorm);
+          return read;
         });
-        const values = Array.from(d.dataSync());
-        d.dispose();
         values.forEach((v, k) => (sums[k] += v));
         updates++;
         if (o.targetKl !== null && values[3] > o.targetKl) return meanStats(sums, updates);
@@ -350,12 +410,13 @@ export class Ppo {
   }
 
   state(): PpoState {
-    return { globalStep: this.globalStep, iteration: this.iteration, obsRms: this.inputs.obsRms?.toJSON() ?? null, returnRms: this.returnRms?.toJSON() ?? null };
+    return { globalStep: this.globalStep, iteration: this.iteration, learningRate: this.learningRate, obsRms: this.inputs.obsRms?.toJSON() ?? null, returnRms: this.returnRms?.toJSON() ?? null };
   }
 
   restore(state: PpoState): void {
     this.globalStep = state.globalStep;
     this.iteration = state.iteration;
+    this.learningRate = state.learningRate ?? this.options.learningRate;
     const saved = state.obsRms ? RunningMeanStd.fromJSON(state.obsRms) : null;
     if ((saved === null) !== (this.inputs.obsRms === null)) throw new Error("Ppo.restore: the saved run and this one disagree on observation normalisation");
     if (saved && this.inputs.obsRms) Object.assign(this.inputs.obsRms, { mean: saved.mean, var: saved.var, count: saved.count });

@@ -129,6 +129,23 @@ function setUp(options: TrainOptions, env: AntVecEnv): { policy: ActorCritic; le
   return { policy, teacher, learner: new AdaptationTrainer(policy as AdaptivePolicy, env, inputs, { ...options.adaptation, numEnvs: env.numEnvs }, config.seed) };
 }
 
+/**
+ * A run resumes only under the budget and learner settings it was started with: a changed plan must not mix
+ * silently into an old run (its learning curve and manifest would describe neither setting).
+ */
+export function checkSamePlan(runDir: string, saved: Pick<RunExtra, "totalSteps" | "options">, totalSteps: number, options: object): void {
+  const differences: string[] = [];
+  if (saved.totalSteps !== totalSteps) differences.push(`budget ${saved.totalSteps} env steps → ${totalSteps}`);
+  const before = saved.options as Record<string, unknown>, now = options as Record<string, unknown>;
+  for (const key of [...new Set([...Object.keys(before), ...Object.keys(now)])].sort()) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(now[key])) differences.push(`${key} ${JSON.stringify(before[key])} → ${JSON.stringify(now[key])}`);
+  }
+  if (differences.length) {
+    throw new Error(`the run folder ${runDir} was started with other settings than this command's (${differences.join("; ")}). ` +
+      `Run the command it was started with to resume it, or delete the folder (or give --run-dir) to start the new setting afresh`);
+  }
+}
+
 export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
   const { config } = options;
   await initBackend({ quiet: true, prefer: preferredBackend(config) });
@@ -153,10 +170,11 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
       if (JSON.stringify(state.config) !== JSON.stringify(config)) {
         throw new Error(`the run folder ${runDir} holds a different run (${JSON.stringify(state.config)}); delete it or choose another --run-dir`);
       }
+      const extra = state.extra as unknown as RunExtra;
+      checkSamePlan(runDir, extra, options.totalSteps, learner.options);
       restorePolicyWeights(checkpointDir, policy, tensors);
       restoreOptimizer(checkpointDir, learner.optimizer, tensors);
       learner.restore(state.ppo);
-      const extra = state.extra as unknown as RunExtra;
       log = extra.log;
       wallSeconds = extra.wallSeconds;
       console.log(`resuming ${name} at step ${learner.globalStep} (iteration ${learner.iteration}) from ${checkpointDir}`);
