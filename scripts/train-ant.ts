@@ -4,7 +4,8 @@
  * (data/checkpoints/ant-oracle-sigma<σ>-seed<S>, or --from DIR).
  * Resumable: run it again after an interruption and it continues from out/runs/<name>/checkpoint. When
  * finished, evaluates on the shipped test sets and writes data/checkpoints/<name>/ with a manifest.
- * `--plan` prints the commands that reproduce every shipped Ant policy (`--plan --json`: run specs for `npm run sweep`).
+ * `--plan` prints the commands that reproduce every shipped Ant policy (`--plan --json`: run specs for `npm run sweep`);
+ * `npm run train:ant-pilot -- --plan` the pilots that chose PPO's settings and the budget (shipped to data/pilots/).
  * Options: --envs N (16), --threads N (2), --checkpoint-every S (60), --eval-morphologies N (100), --hidden 64,64,
  * --history H (RMA/TCN, 50), --from DIR (RMA), --run-dir DIR, --ship-dir DIR, --no-ship.
  * PPO settings (defaults in lib/rl/ppo.ts PPO_DEFAULTS; a pilot that varies one uses these): --lr-schedule
@@ -13,13 +14,13 @@
 import { agentConfig, parsePolicyKind } from "../lib/rl/agent";
 import { LR_SCHEDULES, LrSchedule, PpoOptions } from "../lib/rl/ppo";
 import { validateSigma } from "../lib/rl/morphology";
-import { antPlan } from "../lib/rl/plan";
+import { antPilotPlan, antPlan } from "../lib/rl/plan";
 import { runName, trainAnt, TrainLog } from "../lib/rl/train";
 import { PLAN_FLAGS, printPlan } from "../lib/sweep/plan";
 import { numberOption as num, parseOptions } from "./cli";
 
 const KNOWN = ["policy", "sigma", "seed", "steps", "envs", "threads", "checkpoint-every", "eval-morphologies", "run-dir", "ship-dir", "no-ship", "hidden", "history", "from",
-  "lr-schedule", "desired-kl", "lr", "epochs", "minibatches", "ent-coef", ...PLAN_FLAGS];
+  "lr-schedule", "desired-kl", "lr", "epochs", "minibatches", "ent-coef", "pilot", ...PLAN_FLAGS];
 
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "–");
 
@@ -46,8 +47,9 @@ function ppoSettings(args: Record<string, string>): Partial<PpoOptions> {
 }
 
 async function main(): Promise<void> {
-  const args = parseOptions(process.argv.slice(2), KNOWN, ["no-ship", ...PLAN_FLAGS]);
-  if (args.plan) return printPlan(antPlan(), Boolean(args.json));
+  const args = parseOptions(process.argv.slice(2), KNOWN, ["no-ship", "pilot", ...PLAN_FLAGS]);
+  // `train:ant-pilot` is this script with --pilot: its plan is the pilots' (lib/rl/plan.ts ANT_PILOTS).
+  if (args.plan) return printPlan(args.pilot ? antPilotPlan() : antPlan(), Boolean(args.json));
   const sigma = num(args, "sigma", 0.1);
   validateSigma(sigma);
   const config = agentConfig({

@@ -29,3 +29,36 @@ export function antPlan(kinds: readonly PolicyKind[] = ["simple", "oracle", "rma
   const rank = (r: RunSpec) => (r.name.startsWith("ant-rma-") ? 1 : 0);
   return runs.sort((a, b) => rank(a) - rank(b));
 }
+
+/**
+ * Pilots (issue of the converged comparison): short runs that choose PPO's settings, and long ones that set the
+ * plan's budget, both read on *training* return on training bodies — they ship their training logs to
+ * data/pilots/<name>/ and are never evaluated on the test sets (`--eval-morphologies 0`). σ = 0.3, seed 0.
+ */
+export interface AntPilot {
+  name: string;
+  policy: PolicyKind;
+  steps: number;
+  /** train:ant options that make this variant (PPO settings). */
+  settings: string[];
+  /** What the pilot asks. */
+  question: string;
+}
+
+export const PILOT_ROOT = { runs: "out/pilots", shipped: "data/pilots" } as const;
+
+export const ANT_PILOTS: readonly AntPilot[] = [
+  ...(["tcn", "oracle"] as const).flatMap((policy) => [10, 5].map((epochs) => ({
+    name: `pilot-${policy}-sigma0.3-seed0-adaptive-epochs${epochs}`,
+    policy, steps: 1_000_000, settings: ["--epochs", String(epochs)],
+    question: `KL-adaptive step size, ${epochs} epochs per rollout: does the step size fit (approx-KL near its target), and does halving the epochs lose learning per sample?`,
+  }))),
+];
+
+export function antPilotPlan(): RunSpec[] {
+  return ANT_PILOTS.map((p) => antRunSpec({
+    config: agentConfig({ policy: p.policy, sigma: 0.3, seed: 0 }), totalSteps: p.steps, name: p.name, script: "train:ant-pilot",
+    extraArgs: [...p.settings, "--eval-morphologies", "0"],
+    runDir: `${PILOT_ROOT.runs}/${p.name}`, shipDir: `${PILOT_ROOT.shipped}/${p.name}`,
+  })).map((spec, i) => ({ ...spec, description: ANT_PILOTS[i].question }));
+}

@@ -10,6 +10,10 @@ import { runName } from "./train";
 
 export interface AntRunOptions {
   config: AgentConfig;
+  /** The run's name (default runName(config)); pilots that vary a setting name their variant. */
+  name?: string;
+  /** The npm script (default train:ant). */
+  script?: string;
   totalSteps: number;
   /** Options passed on to train:ant after policy, σ, seed and steps (e.g. ["--envs", "4"]). */
   extraArgs?: string[];
@@ -21,7 +25,7 @@ export interface AntRunOptions {
 
 export function antRunSpec(options: AntRunOptions): RunSpec {
   const { config } = options;
-  const name = runName(config);
+  const name = options.name ?? runName(config);
   const defaultHidden = config.hidden.join(",") === "64,64";
   const args = [
     "--policy", config.policy, "--sigma", String(config.sigma), "--seed", String(config.seed), "--steps", String(options.totalSteps),
@@ -33,7 +37,7 @@ export function antRunSpec(options: AntRunOptions): RunSpec {
   ];
   return {
     name,
-    command: ["train:ant", "--", ...args],
+    command: [options.script ?? "train:ant", "--", ...args],
     runDir: options.runDir ?? path.join("out", "runs", name),
     shipDir: options.shipDir ?? path.join("data", "checkpoints", name),
     total: options.totalSteps,

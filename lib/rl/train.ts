@@ -46,7 +46,7 @@ export interface TrainOptions {
   runDir?: string;
   /** Where the finished agent goes (default data/checkpoints/<name>); null: do not ship. */
   shipDir?: string | null;
-  /** Morphologies per test set for the final evaluation (default 100). */
+  /** Morphologies per test set for the final evaluation (default 100; 0: none, as pilots, which never see the test sets). */
   evalMorphologies?: number;
   /** The command line that started the run, for the manifest. */
   command?: string;
@@ -215,13 +215,13 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
     const obsRms = learner.state().obsRms;
     const act = deterministicActor(policy, config, obsRms ? RunningMeanStd.fromJSON(obsRms) : null);
     const evaluation: Record<string, EvaluationSummary> = {};
-    for (const sigma of TEST_SIGMAS) {
+    for (const sigma of options.evalMorphologies === 0 ? [] : TEST_SIGMAS) {
       evaluation[`sigma_${sigma}`] = await evaluateOnMorphologies(act, loadTestSet(sigma, options.evalMorphologies ?? 100), { seed: EVALUATION_SEED, threads });
       const e = evaluation[`sigma_${sigma}`];
       console.log(`test σ=${sigma}: return ${e.meanReturn.toFixed(1)} ± ${e.semReturn.toFixed(1)}, speed ${e.meanForwardSpeed.toFixed(3)} m/s, falls ${(100 * e.fallRate).toFixed(0)} %`);
     }
     let phase2: { rounds: { round: number; env_steps: number; error_on_policy: number; error_train: number }[]; convergence: LatentConvergence } | undefined;
-    if (config.policy === "rma") {
+    if (config.policy === "rma" && options.evalMorphologies !== 0) {
       const convergence = await latentConvergence(policy as AdaptivePolicy, obsRms ? RunningMeanStd.fromJSON(obsRms) : null, loadTestSet(config.sigma, Math.min(20, options.evalMorphologies ?? 100)), { seed: EVALUATION_SEED });
       phase2 = {
         rounds: (log as AdaptationLog[]).map((l) => ({ round: l.iteration, env_steps: l.globalStep, error_on_policy: +l.latentErrorOnPolicy.toPrecision(4), error_train: +l.latentErrorTrain.toPrecision(4) })),
