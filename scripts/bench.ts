@@ -23,7 +23,9 @@ import { initBackend, tf, useBackend } from "../lib/tf";
 import type { BackendName } from "../lib/tf";
 import { makeConvProblem, makeMlpProblem } from "../lib/tf/kernels/reference-nets";
 import { makeSimclrProblem } from "../lib/vision/ssl/bench";
-import { benchMjStep, benchPpoLoop, benchVecEnv, makePolicyProblem } from "../lib/rl/bench";
+import { benchMjStep, benchPpoLoop, benchVecEnv, makePolicyProblem, PPO_LOOP_AIMS, ppoLoopBench } from "../lib/rl/bench";
+import { agentConfig } from "../lib/rl/agent";
+import { preferredBackend } from "../lib/rl/train";
 import { benchNeuralFit } from "./bench-neural-fit";
 
 interface Steppable {
@@ -274,6 +276,26 @@ function table(results: Result[], entries: BenchEntry[]): string {
   return lines.join("\n");
 }
 
+/**
+ * Each policy's PPO loop on the backend it trains on (lib/rl/train.ts preferredBackend) as a fraction of the 16 Ants'
+ * own stepping rate (2 worker threads) measured in the same run: machines here differ by 2×, a ratio does not.
+ * Also one JSON line, bench "ant_ppo_loop_ratios".
+ */
+function ppoLoopsAgainstEnvs(tasks: TaskResult[]): string | null {
+  const envs = tasks.find((t) => t.bench === "ant_env_steps_2threads");
+  if (!envs) return null;
+  const rows = (Object.keys(PPO_LOOP_AIMS) as (keyof typeof PPO_LOOP_AIMS)[]).map((kind) => {
+    const backend = preferredBackend(agentConfig({ policy: kind, sigma: 0.3, seed: 0 }));
+    const loop = tasks.find((t) => t.bench === ppoLoopBench(kind) && t.backend === backend) ?? tasks.find((t) => t.bench === ppoLoopBench(kind));
+    return loop ? { kind, backend: loop.backend, value: loop.value, ratio: loop.value / envs.value, aim: PPO_LOOP_AIMS[kind] } : null;
+  }).filter((r): r is NonNullable<typeof r> => r !== null);
+  if (!rows.length) return null;
+  process.stdout.write(JSON.stringify({ bench: "ant_ppo_loop_ratios", envs_alone: envs.value, unit: "fraction of the 16 Ants' env steps/s",
+    loops: Object.fromEntries(rows.map((r) => [r.kind, { backend: r.backend, env_steps_per_s: r.value, ratio: round(r.ratio, 3), aim: r.aim }])) }) + "\n");
+  return [`PPO loop against the 16 Ants alone (${envs.value} env steps/s, 2 worker threads, this run)`,
+    ...rows.map((r) => `  ${r.kind.padEnd(8)}${r.backend.padEnd(12)}${String(r.value).padStart(7)} env steps/s   ratio ${r.ratio.toFixed(3)}   aim ≥ ${r.aim.toFixed(2)}   ${r.ratio >= r.aim ? "met" : "not met"}`)].join("\n");
+}
+
 async function main(): Promise<void> {
   const entries = BENCHES.filter((b) => !FLAGS.only || FLAGS.only.includes(b.name));
   const backends: BackendName[] = FLAGS.backends ?? ["tensorflow", "wasm", "cpu"];
@@ -333,6 +355,8 @@ async function main(): Promise<void> {
     process.stderr.write("\nwhole tasks (PPO loop on each backend, the others on the kit's default)\n" + tasks.map((t) =>
       `  ${t.bench.padEnd(24)}${t.backend.padEnd(12)}${String(t.value).padStart(10)} ${t.unit.padEnd(16)} ${t.detail ?? ""}`).join("\n") + "\n");
   }
+  const loops = ppoLoopsAgainstEnvs(tasks);
+  if (loops) process.stderr.write("\n" + loops + "\n");
   if (notes.length) process.stderr.write("\n" + notes.map((n) => `note: ${n}`).join("\n") + "\n");
   if (profiles.length) process.stderr.write("\n" + profiles.join("\n\n") + "\n");
 }

@@ -11,7 +11,7 @@ import { AgentInputs, InputLayout } from "../lib/rl/inputs";
 import { RunningMeanStd } from "../lib/rl/normalize";
 import { FlatAdam } from "../lib/rl/adam";
 import { rng } from "../lib/util/random";
-import { lateGrowth, ppoDiagnostics, ShippedAgent } from "../lib/rl/report";
+import { budgetFromPilots, lateGrowth, levelledOff, ppoDiagnostics, ShippedAgent } from "../lib/rl/report";
 import { entropy } from "../lib/rl/policies/distribution";
 import * as fs from "fs";
 import * as os from "os";
@@ -290,6 +290,43 @@ describe("lateGrowth (is a run still learning at the end of its budget?)", () =>
     expect(g.last).toBeCloseTo(245, 6);
     expect(g.fromPeak).toBeCloseTo((245 - 575) / 575, 6);
     expect(g.change).toBeLessThan(0);
+  });
+});
+
+describe("the budget from the pilots' learning curves", () => {
+  /** A log every 100 k steps whose return rises linearly to `plateau` at `knee` env steps, then stays. */
+  const curve = (knee: number, plateau: number, end = 20_000_000) => Array.from({ length: end / 100_000 }, (_, i) => {
+    const step = (i + 1) * 100_000;
+    return { globalStep: step, episodicReturn: plateau * Math.min(1, step / knee) };
+  });
+
+  it("judges levelling off by the last 10 % against the 10 % before, within 3 %", () => {
+    // Rising linearly to 10 M: at 10 M the last tenth's mean is (0.95 vs 0.85) → +11.8 %, not levelled.
+    expect(levelledOff(curve(10e6, 1000), 10e6)!.levelled).toBe(false);
+    expect(levelledOff(curve(10e6, 1000), 10e6)!.change).toBeCloseTo(0.95 / 0.85 - 1, 2);
+    // Flat from 8 M: at 16 M both spans lie on the plateau.
+    expect(levelledOff(curve(8e6, 1000), 16e6)).toEqual({ levelled: true, change: 0 });
+    expect(levelledOff([], 1e6)).toBeNull();
+  });
+
+  it("takes the smallest budget on the grid at which every pilot that reached the grid's end had levelled off", () => {
+    // Knees at 9 M and 14 M: the later knee sets the budget.
+    const a = { name: "simple", log: curve(9e6, 1000) }, b = { name: "oracle", log: curve(14e6, 1500) };
+    const choice = budgetFromPilots([a, b]);
+    const levelledAtA = choice.perRun.find((r) => r.name === "simple")!.levelledAt!;
+    const levelledAtB = choice.perRun.find((r) => r.name === "oracle")!.levelledAt!;
+    expect(levelledAtA).toBeLessThan(levelledAtB);
+    expect(choice.budget).toBe(levelledAtB);
+    expect(choice.levelled).toBe(true);
+    // Each is the first grid point that passes: one million earlier fails.
+    expect(levelledOff(b.log, levelledAtB - 1e6)!.levelled).toBe(false);
+    // A pilot still rising at 20 M: the grid's end, marked as not levelled.
+    const rising = budgetFromPilots([a, { name: "dmap", log: curve(40e6, 2000) }]);
+    expect(rising).toMatchObject({ budget: 20e6, levelled: false });
+    // A pilot that stopped short does not vote; with none reaching the end, an error naming them.
+    const short = { name: "dmap", log: curve(40e6, 2000, 6e6) };
+    expect(budgetFromPilots([a, short]).budget).toBe(levelledAtA);
+    expect(() => budgetFromPilots([short])).toThrow(/no pilot reached 20,000,000 env steps \(reached: dmap 6,000,000\)/);
   });
 });
 

@@ -135,6 +135,50 @@ export function lateGrowth(log: readonly { globalStep: number; episodicReturn?: 
   return { last, before, change: (last - before) / Math.abs(before), peak, peakEnd, fromPeak: (last - peak) / Math.abs(peak) };
 }
 
+/** The levelling-off test: a run has levelled off by a budget when its last 10 % is within 3 % of the 10 % before. */
+export const LEVELLED_TOLERANCE = 0.03;
+
+/** Did a run's training return level off by `budget` (lateGrowth's change within ±tolerance)? null: no episodes to judge. */
+export function levelledOff(log: readonly { globalStep: number; episodicReturn?: number | null }[], budget: number, tolerance = LEVELLED_TOLERANCE):
+  { levelled: boolean; change: number } | null {
+  const g = lateGrowth(log.filter((l) => l.globalStep <= budget), budget);
+  return g ? { levelled: Math.abs(g.change) <= tolerance, change: g.change } : null;
+}
+
+export interface BudgetChoice {
+  /** The smallest budget on the grid at which every judged pilot had levelled off; the grid's end if none did. */
+  budget: number;
+  /** Whether every judged pilot levelled off at `budget` (false: the grid ran out first). */
+  levelled: boolean;
+  perRun: { name: string; reached: number; levelledAt: number | null; changeAtBudget: number | null }[];
+}
+
+/**
+ * The plan's budget from the pilots' learning curves: the smallest B in [min, max] (every `step` env steps) at
+ * which each pilot that trained to `max` has levelled off at B (training return, lateGrowth's 10 % spans). A pilot
+ * that stopped short of `max` is listed but does not vote. One budget for every compared policy.
+ */
+export function budgetFromPilots(pilots: readonly { name: string; log: readonly { globalStep: number; episodicReturn?: number | null }[] }[],
+  grid = { min: 10_000_000, max: 20_000_000, step: 1_000_000 }, tolerance = LEVELLED_TOLERANCE): BudgetChoice {
+  if (!(grid.min > 0 && grid.step > 0 && grid.max >= grid.min)) throw new Error(`budgetFromPilots: the grid must have 0 < min ≤ max and step > 0, got ${JSON.stringify(grid)}`);
+  const budgets: number[] = [];
+  for (let b = grid.min; b <= grid.max; b += grid.step) budgets.push(b);
+  const reached = (log: readonly { globalStep: number }[]) => log.reduce((m, l) => Math.max(m, l.globalStep), 0);
+  const voters = pilots.filter((p) => reached(p.log) >= grid.max);
+  if (!voters.length) throw new Error(`budgetFromPilots: no pilot reached ${grid.max.toLocaleString("en-US")} env steps (reached: ${pilots.map((p) => `${p.name} ${reached(p.log).toLocaleString("en-US")}`).join(", ") || "none"})`);
+  const at = (p: (typeof pilots)[number], b: number) => levelledOff(p.log, b, tolerance);
+  const chosen = budgets.find((b) => voters.every((p) => at(p, b)?.levelled));
+  const budget = chosen ?? grid.max;
+  return {
+    budget, levelled: chosen !== undefined,
+    perRun: pilots.map((p) => ({
+      name: p.name, reached: reached(p.log),
+      levelledAt: budgets.find((b) => b <= reached(p.log) && at(p, b)?.levelled) ?? null,
+      changeAtBudget: reached(p.log) >= budget ? at(p, budget)?.change ?? null : null,
+    })),
+  };
+}
+
 /** What PPO logs per update that `ppoDiagnostics` reads. */
 export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number }
 
