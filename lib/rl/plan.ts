@@ -6,7 +6,11 @@
  */
 import type { RunSpec } from "../sweep/plan";
 import { agentConfig, PolicyKind } from "./agent";
-import { antRunSpec } from "./run-status";
+import { antRunSpec, measuredSpeed } from "./run-status";
+import { PPO_DEFAULTS } from "./ppo";
+import * as path from "path";
+
+const ROOT = path.resolve(__dirname, "..", "..");
 
 /** PPO env steps of every compared policy. */
 export const PPO_BUDGET = 2_000_000;
@@ -21,7 +25,9 @@ export function antPlan(kinds: readonly PolicyKind[] = ["simple", "oracle", "rma
   for (const sigma of PLAN_SIGMAS) {
     for (const seed of sigma === 0.3 ? PLAN_SEEDS : [0]) {
       for (const policy of kinds) {
-        runs.push(antRunSpec({ config: agentConfig({ policy, sigma, seed }), totalSteps: policy === "rma" ? RMA_PHASE2_BUDGET : PPO_BUDGET }));
+        const spec = antRunSpec({ config: agentConfig({ policy, sigma, seed }), totalSteps: policy === "rma" ? RMA_PHASE2_BUDGET : PPO_BUDGET });
+        const speed = measuredSpeed(policy, PPO_DEFAULTS, ROOT);
+        runs.push(speed ? { ...spec, speed } : spec);
       }
     }
   }

@@ -3,6 +3,7 @@
  * lib/rl/train.ts writes (out/runs/<name>/, data/checkpoints/<name>/). A partway run's progress is the PPO step
  * counter its checkpoint records (state.ppo.globalStep), read by `npm run sweep -- status` without loading weights.
  */
+import * as fs from "fs";
 import * as path from "path";
 import type { RunSpec } from "../sweep/plan";
 import { AgentConfig, DEFAULT_HISTORY } from "./agent";
@@ -49,4 +50,36 @@ export function antRunSpec(options: AntRunOptions): RunSpec {
       ? `RMA phase 2 from the Oracle of σ ${config.sigma}, seed ${config.seed}`
       : `PPO, ${config.policy} policy, σ ${config.sigma}, seed ${config.seed}`,
   };
+}
+
+/** The PPO settings that set a run's speed (the others change what it learns, not how long an update takes). */
+const SPEED_SETTINGS = ["numEnvs", "numSteps", "numMinibatches", "updateEpochs"] as const;
+
+/**
+ * Machine seconds per env step for runs of one policy kind, measured: the median of wall_seconds / env_steps over
+ * the manifests under data/checkpoints and data/pilots of that kind trained with the same speed settings as
+ * `ppo` (RMA: any of its phase-2 manifests). Falls back to the kind's manifests of other settings, saying so; null
+ * when there is none. Wall time is what the run took here, other work beside it included.
+ */
+export function measuredSpeed(kind: string, ppo: Record<string, unknown>, root: string): RunSpec["speed"] | null {
+  const found: { perStep: number; same: boolean }[] = [];
+  for (const folder of ["data/checkpoints", "data/pilots"]) {
+    const dir = path.join(root, folder);
+    if (!fs.existsSync(dir)) continue;
+    for (const name of fs.readdirSync(dir)) {
+      const file = path.join(dir, name, "manifest.json");
+      if (!fs.existsSync(file)) continue;
+      let m: { config?: { policy?: string }; env_steps?: number; wall_seconds?: number; ppo?: Record<string, unknown> };
+      try { m = JSON.parse(fs.readFileSync(file, "utf8")); } catch { continue; }
+      if (m.config?.policy !== kind || !(m.env_steps! > 0 && m.wall_seconds! > 0)) continue;
+      const same = kind === "rma" || SPEED_SETTINGS.every((k) => m.ppo?.[k] === ppo[k]);
+      found.push({ perStep: m.wall_seconds! / m.env_steps!, same });
+    }
+  }
+  const pick = found.some((f) => f.same) ? found.filter((f) => f.same) : found;
+  if (!pick.length) return null;
+  const sorted = pick.map((f) => f.perStep).sort((a, b) => a - b);
+  const secondsPerUnit = sorted[Math.floor(sorted.length / 2)];
+  const same = pick[0].same;
+  return { secondsPerUnit, source: `${kind}: ${Math.round(1 / secondsPerUnit)} env steps/s, median of ${pick.length} manifest(s)${same ? "" : " trained with other PPO epochs or minibatches"}` };
 }

@@ -49,6 +49,8 @@ export interface RunSpec {
   after?: string[];
   /** One line for people (e.g. the architecture). */
   description?: string;
+  /** Machine time per unit measured for runs like this one (s), and where that was measured; status turns it into hours. */
+  speed?: { secondsPerUnit: number; source: string };
 }
 
 /** The options every training script adds for its plan: `--plan` and `--json` (both bare flags). */
@@ -96,6 +98,12 @@ export function validateRunSpec(value: unknown, where: string): RunSpec {
     throw new Error(`${who}: 'after' must be an array of run names`);
   }
   if (typeof r.total !== "number" || !(r.total >= 0)) throw new Error(`${who}: 'total' must be a number ≥ 0`);
+  if (r.speed !== undefined) {
+    const sp = r.speed as Record<string, unknown> | null;
+    if (!(sp && typeof sp.secondsPerUnit === "number" && sp.secondsPerUnit > 0 && typeof sp.source === "string")) {
+      throw new Error(`${who}: 'speed' must be { secondsPerUnit: a number > 0, source: a string }`);
+    }
+  }
   if (!PLAN_UNITS.includes(r.unit as PlanUnit)) throw new Error(`${who}: 'unit' must be one of ${PLAN_UNITS.map((u) => `"${u}"`).join(", ")}`);
   return r as unknown as RunSpec;
 }

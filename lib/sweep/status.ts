@@ -90,6 +90,19 @@ export function planTotals(statuses: RunStatus[]): PlanTotals[] {
   return [...byUnit.values()];
 }
 
+/** Machine hours of a plan at its runs' measured speeds (runs without one are counted apart). */
+export function planHours(statuses: RunStatus[]): { total: number; remaining: number; unmeasured: number; sources: string[] } {
+  let total = 0, remaining = 0, unmeasured = 0;
+  const sources = new Set<string>();
+  for (const s of statuses) {
+    if (!s.spec.speed) { if (s.state !== "shipped") unmeasured++; continue; }
+    total += (s.spec.total * s.spec.speed.secondsPerUnit) / 3600;
+    remaining += ((s.spec.total - s.done) * s.spec.speed.secondsPerUnit) / 3600;
+    sources.add(s.spec.speed.source);
+  }
+  return { total, remaining, unmeasured, sources: [...sources] };
+}
+
 const fmt = (x: number) => (Number.isInteger(x) ? x : Number(x.toFixed(2))).toLocaleString("en-US");
 
 /** A fixed-width text table (first row = header). */
@@ -101,15 +114,24 @@ export function textTable(rows: string[][]): string {
 /** The status table of a plan; `slurm` maps run names to their SLURM job state (shown when given). */
 export function formatStatus(planName: string, statuses: RunStatus[], root: string, slurm?: Map<string, string>): string {
   const rel = (p: string) => (path.relative(root, p).startsWith("..") ? p : path.relative(root, p));
-  const header = ["run", "state", "progress", "shipped folders", ...(slurm ? ["slurm"] : [])];
+  const timed = statuses.some((s) => s.spec.speed);
+  const header = ["run", "state", "progress", ...(timed ? ["time left"] : []), "shipped folders", ...(slurm ? ["slurm"] : [])];
+  const hoursLeft = (s: RunStatus) => (s.spec.speed ? `${(((s.spec.total - s.done) * s.spec.speed.secondsPerUnit) / 3600).toFixed(1)} h` : "?");
   const rows = statuses.map((s) => {
     const folders = `${s.shipped.length}/${s.shipped.length + s.missing.length}` + (s.missing.length && s.shipped.length ? ` (missing ${s.missing.map((m) => path.basename(m)).join(", ")})` : "");
-    return [s.spec.name, s.state, `${fmt(s.done)}/${fmt(s.spec.total)} ${s.spec.unit}`, folders, ...(slurm ? [slurm.get(s.spec.name) ?? "-"] : [])];
+    return [s.spec.name, s.state, `${fmt(s.done)}/${fmt(s.spec.total)} ${s.spec.unit}`, ...(timed ? [hoursLeft(s)] : []), folders, ...(slurm ? [slurm.get(s.spec.name) ?? "-"] : [])];
   });
   const lines = [`plan ${planName}`, textTable([header, ...rows])];
   const count = (state: RunState) => statuses.filter((s) => s.state === state).length;
   lines.push(`${statuses.length} runs: ${count("shipped")} shipped, ${count("partway")} partway, ${count("not started")} not started; ` +
     planTotals(statuses).map((t) => `${fmt(t.done)} of ${fmt(t.total)} ${t.unit} done, ${fmt(t.total - t.done)} remaining`).join("; "));
+  if (timed) {
+    const h = planHours(statuses);
+    const eta = new Date(Date.now() + h.remaining * 3600e3);
+    lines.push(`machine time at measured speeds: ${h.total.toFixed(1)} h for the whole plan, ${h.remaining.toFixed(1)} h remaining ` +
+      `(one run at a time: done about ${eta.toISOString().slice(0, 16).replace("T", " ")} UTC if it ran without a break)` +
+      (h.unmeasured ? `; ${h.unmeasured} unfinished run(s) have no measured speed yet` : "") + `; speeds from ${h.sources.join("; ")}`);
+  }
   const shippedTo = [...new Set(statuses.map((s) => rel(path.dirname(resolveIn(root, s.spec.shipDir)))))];
   lines.push(`(shipped folders under ${shippedTo.join(", ")})`);
   return lines.join("\n");
