@@ -9,9 +9,9 @@ import * as os from "os";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
 import { toCsv } from "../lib/sweep/gather";
-import { commandLine, parsePlan, RunSpec } from "../lib/sweep/plan";
+import { commandLine, parsePlan, RunSpec, validateRunSpec } from "../lib/sweep/plan";
 import { checkSlurmTime, expandTaskIds, sbatchScript, slurmStages } from "../lib/sweep/slurm";
-import { runStatus } from "../lib/sweep/status";
+import { planHours, runStatus } from "../lib/sweep/status";
 
 const ROOT = path.resolve(__dirname, "..");
 const CHECKPOINTS = path.join(ROOT, "data", "checkpoints");
@@ -71,6 +71,20 @@ describe("status from the files", () => {
     const out = npm("sweep", "--", "status", writePlan("three", [shipped, partway, fresh]));
     expect(out.stdout).toMatch(/b\s+partway\s+1,536\/4,096 env steps/);
     expect(out.stdout).toContain("3 runs: 1 shipped, 1 partway, 1 not started; 5,632 of 12,288 env steps done, 6,656 remaining");
+  });
+
+  it("turns measured speeds into machine hours: the whole plan, what is left, and per run", () => {
+    const speed = { secondsPerUnit: 3600 / 4096, source: "a test's speed" };
+    const [shipped, partway, fresh] = [fakeRun("sa"), fakeRun("sb"), { ...fakeRun("sc"), speed: undefined }].map((r, i) => (i < 2 ? { ...r, speed } : r));
+    writeJson(path.join(shipped.shipDir, "manifest.json"), { name: "sa", env_steps: 4096 });
+    writeJson(path.join(partway.runDir, "checkpoint", "checkpoint.json"), { format: "kit-checkpoint-1", state: { ppo: { globalStep: 1024 } } });
+    const h = planHours([shipped, partway, fresh].map((r) => runStatus(r, ROOT)));
+    expect(h).toEqual({ total: 2, remaining: 0.75, unmeasured: 1, sources: ["a test's speed"] });
+    const out = npm("sweep", "--", "status", writePlan("timed", [shipped, partway, fresh]));
+    expect(out.stdout).toMatch(/sb\s+partway\s+1,024\/4,096 env steps\s+0\.8 h/);
+    expect(out.stdout).toContain("machine time at measured speeds: 2.0 h for the whole plan, 0.8 h remaining");
+    expect(out.stdout).toContain("1 unfinished run(s) have no measured speed yet; speeds from a test's speed");
+    expect(() => validateRunSpec({ ...fresh, speed: { secondsPerUnit: 0, source: "x" } }, "x")).toThrow(/'speed' must be/);
   });
 
   it("a corrupt manifest or checkpoint index is an error naming the file", () => {
