@@ -156,32 +156,47 @@ export function returnPerBody(byLeg: ReturnType<typeof returnByLegLength>, title
  */
 export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Figure {
   const panels = [
-    { key: "kl", label: "approx-KL per update", f: (l: PpoLogRow) => l.approxKl },
-    { key: "clip", label: "clip fraction", f: (l: PpoLogRow) => l.clipFraction },
-    { key: "std", label: "action std (geometric mean)", f: (l: PpoLogRow) => stdFromEntropy(l.entropy, ACTION_SIZE) },
+    { key: "kl", label: "approx-KL per update", f: (l: PpoLogRow) => l.approxKl, log: false },
+    { key: "lr", label: "learning rate", f: (l: PpoLogRow) => l.learningRate ?? NaN, log: true },
+    { key: "clip", label: "clip fraction", f: (l: PpoLogRow) => l.clipFraction, log: false },
+    { key: "std", label: "action std (geometric mean)", f: (l: PpoLogRow) => stdFromEntropy(l.entropy, ACTION_SIZE), log: false },
   ];
+  const n = panels.length;
   const data: Data[] = [];
   panels.forEach((panel, k) => {
     for (const a of agents) {
       const log = trainingLog<PpoLogRow>(a).filter((l) => Number.isFinite(l.approxKl));
       data.push({
-        type: "scatter", mode: "lines", name: `${policyLabel(a.manifest.config.policy)} seed ${a.manifest.config.seed}`, showlegend: k === 0,
+        type: "scatter", mode: "lines", name: runLabel(a), showlegend: k === 0,
         legendgroup: a.manifest.name, x: log.map((l) => l.globalStep), y: log.map(panel.f), xaxis: k ? `x${k + 1}` : "x", yaxis: k ? `y${k + 1}` : "y",
-        line: { color: COLOURS[a.manifest.config.policy], dash: seedDash(a.manifest.config.seed), width: 1.5 },
+        line: { color: COLOURS[a.manifest.config.policy], dash: runDash(a, agents), width: 1.5 },
       } as Data);
     }
   });
   const axes: Record<string, object> = {};
   panels.forEach((panel, k) => {
-    axes[k ? `xaxis${k + 1}` : "xaxis"] = { title: { text: "env steps" }, domain: [k / 3 + (k ? 0.04 : 0), (k + 1) / 3 - 0.04] };
-    axes[k ? `yaxis${k + 1}` : "yaxis"] = { title: { text: panel.label }, anchor: k ? `x${k + 1}` : "x", rangemode: "tozero" };
+    axes[k ? `xaxis${k + 1}` : "xaxis"] = { title: { text: "env steps" }, domain: [k / n + (k ? 0.035 : 0), (k + 1) / n - 0.035] };
+    axes[k ? `yaxis${k + 1}` : "yaxis"] = { title: { text: panel.label }, anchor: k ? `x${k + 1}` : "x", ...(panel.log ? { type: "log", exponentformat: "power" } : { rangemode: "tozero" }) };
   });
   return { data, layout: { title: { text: title }, height: 380, ...axes } } as Figure;
 }
 
-/** One line style per seed (the colour is the policy's), so that seeds of one policy can be told apart. */
-function seedDash(seed: number): string {
-  return ["solid", "dot", "dash", "dashdot", "longdash"][seed % 5];
+/** A run's legend label: policy and seed; a pilot (data/pilots) by its variant. */
+export function runLabel(a: ShippedAgent): string {
+  const name = a.manifest.name;
+  if (name.startsWith("pilot-")) return `${policyLabel(a.manifest.config.policy)} ${name.replace(/^pilot-[a-z]+-sigma[\d.]+-seed\d+-?/, "").replace(/-/g, " ")}`.trim();
+  return `${policyLabel(a.manifest.config.policy)} seed ${a.manifest.config.seed}`;
+}
+
+/**
+ * One line style per seed (the colour is the policy's), so that seeds of one policy can be told apart; pilots of one
+ * policy and seed (variants of a setting) get one style each, in the order given.
+ */
+function runDash(a: ShippedAgent, all: readonly ShippedAgent[]): string {
+  const dashes = ["solid", "dot", "dash", "dashdot", "longdash"];
+  if (!a.manifest.name.startsWith("pilot-")) return dashes[a.manifest.config.seed % 5];
+  const same = all.filter((b) => b.manifest.config.policy === a.manifest.config.policy && b.manifest.config.seed === a.manifest.config.seed);
+  return dashes[Math.max(0, same.indexOf(a)) % 5];
 }
 
 /** Training curves (episodic return vs env steps, smoothed) of several agents, one line per seed. */
@@ -194,9 +209,9 @@ export function learningCurves(agents: ShippedAgent[], title: string): Figure {
     data: agents.map((a) => {
       const log = trainingLog<{ globalStep: number; episodicReturn: number }>(a);
       return {
-        type: "scatter", mode: "lines", name: `${policyLabel(a.manifest.config.policy)} seed ${a.manifest.config.seed}`,
+        type: "scatter", mode: "lines", name: runLabel(a),
         x: log.map((l) => l.globalStep), y: smooth(log.map((l) => l.episodicReturn ?? NaN)),
-        line: { color: COLOURS[a.manifest.config.policy], dash: seedDash(a.manifest.config.seed) },
+        line: { color: COLOURS[a.manifest.config.policy], dash: runDash(a, agents) },
       } as Data;
     }),
     layout: {

@@ -48,12 +48,18 @@ export interface ShippedAgent {
   manifest: AntManifest;
 }
 
-/** Every shipped Ant agent (folders with a manifest), optionally of some kinds only, sorted by kind, σ, seed. */
-export function shippedAgents(kinds?: readonly PolicyKind[], root = CHECKPOINT_ROOT): ShippedAgent[] {
+/** Where the pilots' training logs are shipped (lib/rl/plan.ts ANT_PILOTS); they have no test-set evaluation. */
+export const PILOT_SHIP_ROOT = path.join(ROOT, "data", "pilots");
+
+/**
+ * Every shipped Ant agent (folders named ant-… with a manifest; `prefix` "pilot-" under PILOT_SHIP_ROOT for the
+ * pilots), optionally of some kinds only, sorted by kind, σ, seed (then name).
+ */
+export function shippedAgents(kinds?: readonly PolicyKind[], root = CHECKPOINT_ROOT, prefix = "ant-"): ShippedAgent[] {
   if (!fs.existsSync(root)) return [];
   const order = ["simple", "oracle", "rma", "tcn", "dmap"];
-  return fs.readdirSync(root)
-    .filter((d) => d.startsWith("ant-") && fs.existsSync(path.join(root, d, "manifest.json")))
+  return fs.readdirSync(root).sort()
+    .filter((d) => d.startsWith(prefix) && fs.existsSync(path.join(root, d, "manifest.json")))
     .map((d) => ({ dir: path.join(root, d), manifest: JSON.parse(fs.readFileSync(path.join(root, d, "manifest.json"), "utf8")) as AntManifest }))
     .filter((a) => !kinds || kinds.includes(a.manifest.config.policy))
     .sort((a, b) => order.indexOf(a.manifest.config.policy) - order.indexOf(b.manifest.config.policy)
@@ -180,7 +186,7 @@ export function budgetFromPilots(pilots: readonly { name: string; log: readonly 
 }
 
 /** What PPO logs per update that `ppoDiagnostics` reads. */
-export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number }
+export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number; learningRate?: number }
 
 /**
  * How hard PPO pushed a run's policy, over its whole training log: the median approx-KL between the policy before

@@ -235,7 +235,8 @@ export async function trainAnt(options: TrainOptions): Promise<TrainResult> {
     saveAgent(shipDir, policy, { config, ppo: learner.state(), extra: { options: learner.options, ...(teacher ? { teacher: path.relative(ROOT, teacher) } : {}) } });
     const stripPerMorphology = (e: EvaluationSummary) => ({ ...e, perMorphology: e.perMorphology.map((m) => ({ return: +m.return.toFixed(2), distance: +m.distance.toFixed(3), forwardSpeed: +m.forwardSpeed.toFixed(4), length: m.length, fell: m.fell })) });
     const manifest = {
-      name,
+      // The shipped folder's name: the run's (ant-…), or a pilot's variant (pilot-…).
+      name: path.basename(shipDir),
       command: options.command ?? "trainAnt()",
       config,
       env_steps: learner.globalStep,
