@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { checkPage } from "../lib/notebooks/browser";
 import { findJupyter, PROJECT_ROOT } from "../lib/notebooks/jupyter";
 import { describeFailure, runNotebook, selectNotebooks } from "../lib/notebooks/runner";
+import { buildSite, serveFolder } from "../lib/notebooks/site";
 
 const notebooks = selectNotebooks([]);
 const TSX = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
@@ -34,6 +35,41 @@ describe("every notebook runs headless and its page renders", () => {
     expect(page.figures).toBeGreaterThan(0);
     expect(page.rendered).toBe(page.figures);
   }, 900_000);
+});
+
+describe("the course website (npm run site)", () => {
+  it("serves the index and every executed notebook over http: figures drawn, math typeset, nothing from another host", async () => {
+    const site = buildSite({ outDir: path.join(PROJECT_ROOT, "out", "site") });
+    expect(site.pages.map((p) => p.name)).toEqual(notebooks.map((n) => path.basename(n, ".ipynb")));
+    const server = await serveFolder(site.dir);
+    try {
+      const index = await checkPage(server.url, path.join(PROJECT_ROOT, "out", "screenshots", "site-index.png"));
+      expect(index.errors).toEqual([]);
+      expect(index.offHost).toEqual([]);
+      const html = fs.readFileSync(site.index, "utf8");
+      for (const p of site.pages) expect(html).toContain(`href="${p.href}"`);
+      // Every notebook that ran to its end wrote a results file, so every page has its computed summary line.
+      expect(site.pages.filter((p) => !p.summary).map((p) => p.name)).toEqual([]);
+      expect(site.pages.reduce((n, p) => n + p.mathSpans, 0)).toBeGreaterThan(0);
+      for (const p of site.pages) {
+        const page = await checkPage(server.url + p.href, path.join(PROJECT_ROOT, "out", "screenshots", `site-${p.name}.png`), 30_000, p.mathSpans);
+        expect(page.errors, p.name).toEqual([]);
+        expect(page.offHost, p.name).toEqual([]);
+        expect(page.figures, p.name).toBe(p.figures);
+        expect(page.rendered, p.name).toBe(p.figures);
+        expect(page.math.raw, p.name).toBe(0);
+        expect(page.math.typeset, p.name).toBeGreaterThanOrEqual(p.mathSpans);
+      }
+    } finally {
+      await server.close();
+    }
+  }, 600_000);
+
+  it("says how to make a missing executed notebook", () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "kit-site-"));
+    expect(() => buildSite({ executedDir: empty, outDir: path.join(empty, "site") })).toThrow(/00-welcome.ipynb.*not in .*run npm run notebooks/);
+    fs.rmSync(empty, { recursive: true, force: true });
+  });
 });
 
 describe("the wasm fallback", () => {

@@ -3,6 +3,9 @@
 Called by lib/notebooks/runner.ts with the Python that runs the `jupyter` command. Prints one JSON line
 on stdout: {"ok": bool, "seconds": float, "failed_cell": int|null, "source": str, "error": str, "stderr": str}.
 The executed notebook and the HTML page are written even when a cell fails, so the failure can be read.
+
+`--export PAGES_JSON MATHJAX_URL REQUIRE_JS_URL` only exports executed notebooks, with the page scripts at the given
+(relative) URLs, for the course website (lib/notebooks/site.ts): PAGES_JSON is [[ipynb, html], ...].
 """
 import json
 import os
@@ -24,9 +27,20 @@ LOCAL_SCRIPTS = {
 }
 
 
-def html_exporter():
-    local = {key: f"file://{path}{query}" for key, (path, query) in LOCAL_SCRIPTS.items() if os.path.exists(path)}
-    return HTMLExporter(**local)
+def html_exporter(urls=None):
+    """The page exporter; `urls` overrides where the pages load require.js and MathJax from."""
+    if urls is None:
+        urls = {key: f"file://{path}{query}" for key, (path, query) in LOCAL_SCRIPTS.items() if os.path.exists(path)}
+    return HTMLExporter(**urls)
+
+
+def export_pages(pages_json, mathjax_url, require_js_url):
+    exporter = html_exporter({"mathjax_url": mathjax_url, "require_js_url": require_js_url})
+    for ipynb_path, html_path in json.loads(pages_json):
+        body, _ = exporter.from_notebook_node(nbformat.read(ipynb_path, as_version=4))
+        with open(html_path, "w", encoding="utf-8") as f:
+            f.write(body)
+    print(json.dumps({"ok": True}))
 
 
 def cell_report(nb, index):
@@ -53,6 +67,8 @@ def last_executed(nb):
 
 
 def main():
+    if sys.argv[1] == "--export":
+        return export_pages(*sys.argv[2:5])
     source_path, ipynb_path, html_path, timeout, kernel_name, cwd = sys.argv[1:7]
     nb = nbformat.read(source_path, as_version=4)
     client = NotebookClient(
