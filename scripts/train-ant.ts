@@ -27,7 +27,7 @@ const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : "–");
 function progressLine(l: TrainLog, eta: number): string {
   const head = `step ${l.globalStep.toLocaleString()} | return ${f(l.episodicReturn, 1)} (len ${f(l.episodicLength, 0)}) | ${l.stepsPerSecond.toFixed(0)} steps/s | `;
   const body = "approxKl" in l
-    ? `KL ${f(l.approxKl, 4)} lr ${l.learningRate.toExponential(1)} clip ${f(l.clipFraction)} EV ${f(l.explainedVariance, 2)}`
+    ? `KL ${f(l.approxKl, 4)} lr ${l.meanLearningRate.toExponential(1)} clip ${f(l.clipFraction)} EV ${f(l.explainedVariance, 2)}`
     : `latent MSE on-policy ${f(l.latentErrorOnPolicy, 4)} train ${f(l.latentErrorTrain, 4)} (dataset ${l.datasetSize})`;
   return `${head}${body} | ETA ${(eta / 60).toFixed(1)} min`;
 }

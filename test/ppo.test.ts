@@ -12,7 +12,7 @@ import { RunningMeanStd } from "../lib/rl/normalize";
 import { FlatAdam } from "../lib/rl/adam";
 import { rng } from "../lib/util/random";
 import { budgetFromPilots, lateGrowth, levelledOff, ppoDiagnostics, ShippedAgent } from "../lib/rl/report";
-import { entropy } from "../lib/rl/policies/distribution";
+import { entropy, logProb, sample, sampleRows } from "../lib/rl/policies/distribution";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -195,6 +195,26 @@ describe("PPO", () => {
     expect(last.clipFraction).toBeLessThanOrEqual(1);
     policy.dispose();
   }, 120_000);
+});
+
+describe("the rollout's sampling in JavaScript", () => {
+  it("gives the actions and log-probabilities of the TensorFlow formulas, and refuses rows that do not fit", async () => {
+    await initBackend({ quiet: true });
+    const r = rng(4);
+    const N = 16, A = 8;
+    const mean = Float32Array.from({ length: N * A }, () => r.normal());
+    const logStd = Float32Array.from({ length: A }, () => -0.5 + 0.3 * r.normal());
+    const noise = Float32Array.from({ length: N * A }, () => r.normal());
+    const ours = sampleRows(mean, logStd, noise, A);
+    const [actions, logProbs] = tf.tidy(() => {
+      const d = { mean: tf.tensor2d(mean, [N, A]), logStd: tf.tensor1d(logStd) };
+      const a = sample(d, tf.tensor2d(noise, [N, A]));
+      return [a.dataSync(), logProb(d, a).dataSync()];
+    });
+    ours.actions.forEach((v, i) => expect(v).toBeCloseTo(actions[i], 5));
+    ours.logProbs.forEach((v, i) => expect(v).toBeCloseTo(logProbs[i], 4));
+    expect(() => sampleRows(mean, logStd, noise.subarray(1), A)).toThrow(/do not fit rows of 8 actions/);
+  });
 });
 
 describe("the KL-adaptive learning rate (rsl_rl's rule)", () => {

@@ -157,7 +157,8 @@ export function returnPerBody(byLeg: ReturnType<typeof returnByLegLength>, title
 export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Figure {
   const panels = [
     { key: "kl", label: "approx-KL per update", f: (l: PpoLogRow) => l.approxKl, log: false },
-    { key: "lr", label: "learning rate", f: (l: PpoLogRow) => l.learningRate ?? NaN, log: true },
+    // The mean rate of the iteration's minibatch steps; logs written before it existed have the last step's only.
+    { key: "lr", label: "learning rate", f: (l: PpoLogRow) => l.meanLearningRate ?? l.learningRate ?? NaN, log: true },
     { key: "clip", label: "clip fraction", f: (l: PpoLogRow) => l.clipFraction, log: false },
     { key: "std", label: "action std (geometric mean)", f: (l: PpoLogRow) => stdFromEntropy(l.entropy, ACTION_SIZE), log: false },
   ];

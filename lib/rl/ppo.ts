@@ -24,7 +24,7 @@
  */
 import { tf } from "../tf";
 import type { ActorCritic } from "./policies/gaussian-mlp";
-import { entropy, logProb, sample } from "./policies/distribution";
+import { entropy, logProb, sampleRows } from "./policies/distribution";
 import { FlatAdam } from "./adam";
 import { RunningMeanStd } from "./normalize";
 import { rng, Rng } from "../util/random";
@@ -160,6 +160,12 @@ export interface IterationLog {
   stepsPerSecond: number;
   /** The learning rate of the iteration's last minibatch step (the adaptive schedule moves it within the iteration). */
   learningRate: number;
+  /**
+   * The mean learning rate over the iteration's minibatch steps. Under the adaptive schedule the rate climbs while
+   * the first minibatches of an iteration are still close to the rollout's policy and falls as the KL builds up, so
+   * the last step's rate understates the step the iteration took.
+   */
+  meanLearningRate: number;
   /** Mean raw return of the episodes that ended during this rollout (NaN if none). */
   episodicReturn: number;
   episodicLength: number;
@@ -206,7 +212,7 @@ interface Minibatch {
 
 /** Mean over the minibatches of an update. */
 interface UpdateStats {
-  policyLoss: number; valueLoss: number; entropy: number; approxKl: number; clipFraction: number;
+  policyLoss: number; valueLoss: number; entropy: number; approxKl: number; clipFraction: number; meanLearningRate: number;
 }
 
 /**
@@ -309,12 +315,14 @@ export class Ppo {
       const x = this.inputs.rows(this.observations, this.bodies(), this.starts, true);
       r.inputs.set(x, t * N * D);
       const noise = Float32Array.from({ length: N * A }, () => this.random.normal());
-      const step = tf.tidy(() => {
+      // TensorFlow gives the means and values; the sampling and its log-probabilities are JavaScript (the same
+      // formulas, lib/rl/policies/distribution.ts), which saves their kernel calls at every step.
+      const out = tf.tidy(() => {
         const input = tf.tensor2d(x, [N, D]);
         const dist = this.policy.distribution(input);
-        const a = sample(dist, tf.tensor2d(noise, [N, A]));
-        return { actions: a.dataSync() as Float32Array, logProbs: logProb(dist, a).dataSync(), values: this.policy.value(input).dataSync() };
+        return { mean: dist.mean.dataSync() as Float32Array, logStd: dist.logStd.dataSync() as Float32Array, values: this.policy.value(input).dataSync() };
       });
+      const step = { ...sampleRows(out.mean, out.logStd, noise, A), values: out.values };
       r.actions.set(step.actions, t * N * A);
       r.logProbs.set(step.logProbs, t * N);
       r.values.set(step.values, t * N);
@@ -362,7 +370,7 @@ export class Ppo {
     const size = Math.floor(batch / o.numMinibatches);
     const D = this.policy.inputSize, A = this.policy.actionSize;
     const order = Array.from({ length: batch }, (_, i) => i);
-    const sums = [0, 0, 0, 0, 0];
+    const sums = [0, 0, 0, 0, 0, 0];
     let updates = 0;
     for (let epoch = 0; epoch < o.updateEpochs; epoch++) {
       for (let i = batch - 1; i > 0; i--) {
@@ -389,7 +397,7 @@ export class Ppo {
           diagnostics!.dispose();
           if (o.lrSchedule === "adaptive") this.learningRate = adaptLearningRate(this.learningRate, read[3], o);
           this.optimizer.step(grads, this.learningRate, o.maxGradNorm);
-          return read;
+          return [...read, this.learningRate];
         });
         values.forEach((v, k) => (sums[k] += v));
         updates++;
@@ -431,8 +439,8 @@ function gather(src: Float32Array | Float64Array, idx: number[], width: number):
 }
 
 function meanStats(sums: number[], n: number): UpdateStats {
-  const [policyLoss, valueLoss, entropy, approxKl, clipFraction] = sums.map((s) => s / n);
-  return { policyLoss, valueLoss, entropy, approxKl, clipFraction };
+  const [policyLoss, valueLoss, entropy, approxKl, clipFraction, meanLearningRate] = sums.map((s) => s / n);
+  return { policyLoss, valueLoss, entropy, approxKl, clipFraction, meanLearningRate };
 }
 
 /** 1 − Var(returns − values) / Var(returns): how much of the return the critic explains. */

@@ -186,7 +186,7 @@ export function budgetFromPilots(pilots: readonly { name: string; log: readonly 
 }
 
 /** What PPO logs per update that `ppoDiagnostics` reads. */
-export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number; learningRate?: number }
+export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number; learningRate?: number; meanLearningRate?: number }
 
 /**
  * How hard PPO pushed a run's policy, over its whole training log: the median approx-KL between the policy before
