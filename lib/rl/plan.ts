@@ -59,6 +59,11 @@ export const ANT_PILOTS: readonly AntPilot[] = [
     policy, steps: 1_000_000, settings: ["--epochs", String(epochs)],
     question: `KL-adaptive step size, ${epochs} epochs per rollout: does the step size fit (approx-KL near its target), and does halving the epochs lose learning per sample?`,
   }))),
+  // With the settings chosen (PPO_DEFAULTS: adaptive rate, 5 epochs), the long pilots set the plan's budget.
+  ...(["simple", "oracle", "dmap"] as const).map((policy) => ({
+    name: `pilot-${policy}-sigma0.3-seed0-budget`, policy, steps: 20_000_000, settings: [],
+    question: `PPO_DEFAULTS for 20 M env steps: when does the ${policy} policy's training return level off?`,
+  })),
 ];
 
 export function antPilotPlan(): RunSpec[] {
