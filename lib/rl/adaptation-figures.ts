@@ -3,14 +3,14 @@
  * live rollouts (lib/rl/rma.ts), so that the notebook's cells show the analysis in a few lines.
  */
 import type { Data, Figure } from "../show";
+import { POLICY_COLOURS, policyLabel } from "./agent-core";
 import { ACTION_SIZE, STEP_SECONDS } from "./ant";
 import { stdFromEntropy } from "./policies/distribution";
 import type { LatentTrace } from "./rma";
 import { PpoLogRow, returnByLegLength, SeedPooled, ShippedAgent, trainingLog } from "./report";
 
-const COLOURS: Record<string, string> = { simple: "#1f77b4", oracle: "#ff7f0e", rma: "#2ca02c", tcn: "#d62728", dmap: "#9467bd", random: "#7f7f7f" };
-const LABELS: Record<string, string> = { simple: "Simple", oracle: "Oracle", rma: "RMA", tcn: "TCN", dmap: "DMAP" };
-export const policyLabel = (kind: string) => LABELS[kind] ?? kind;
+const COLOURS = POLICY_COLOURS;
+export { policyLabel };
 
 /**
  * Return vs test σ for every policy trained at `trainSigma`: mean of the seed means, error bars = spread across

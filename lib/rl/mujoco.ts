@@ -8,12 +8,22 @@ export type { MainModule, MjData, MjModel };
 
 let loading: Promise<MainModule> | undefined;
 let modelCounter = 0;
+let injected: (() => Promise<MainModule>) | undefined;
+
+/**
+ * Where the module comes from. In Node, `require("mujoco-js")` (the default); a browser bundle imports mujoco-js
+ * itself and hands its factory over here before the first `loadMujoco()` (lib/playground/sim-worker.ts).
+ */
+export function useMujocoFactory(factory: () => Promise<MainModule>): void {
+  if (loading) throw new Error("useMujocoFactory: MuJoCo is already loaded in this thread");
+  injected = factory;
+}
 
 /** The MuJoCo module of this thread (loaded on first use, ~0.4 s). */
 export function loadMujoco(): Promise<MainModule> {
   if (!loading) {
     loading = (async () => {
-      const factory = (require("mujoco-js") as { default: () => Promise<MainModule> }).default;
+      const factory = injected ?? (require("mujoco-js") as { default: () => Promise<MainModule> }).default;
       const mujoco = await factory();
       (mujoco as unknown as { FS: { mkdir(p: string): void } }).FS.mkdir("/kit");
       return mujoco;

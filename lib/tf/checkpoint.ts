@@ -16,20 +16,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as tf from "@tensorflow/tfjs";
 
-export interface NamedArray {
-  name: string;
-  shape: number[];
-  values: Float32Array;
-}
+import { checkpointArrays, CheckpointIndex as Index, NamedArray, parseCheckpointIndex, sizeOf } from "./checkpoint-format";
 
-interface Index {
-  format: "kit-checkpoint-1";
-  sha256: string;
-  tensors: { name: string; shape: number[]; offset: number; length: number }[];
-  state: unknown;
-}
-
-const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+export type { NamedArray };
 
 /** Write tensors and state to `dir` atomically (replacing what is there). */
 export function saveCheckpoint(dir: string, tensors: NamedArray[], state: unknown): void {
@@ -74,28 +63,10 @@ export function loadCheckpoint<S = unknown>(dir: string): { tensors: Map<string,
   const indexFile = path.join(dir, "checkpoint.json");
   const weightsFile = path.join(dir, "weights.bin");
   if (!fs.existsSync(indexFile)) throw new Error(`no checkpoint in ${dir} (checkpoint.json is missing)`);
-  let index: Index;
-  try {
-    index = JSON.parse(fs.readFileSync(indexFile, "utf8"));
-  } catch (e) {
-    throw new Error(`checkpoint ${dir} is corrupt: checkpoint.json is not valid JSON (${e instanceof Error ? e.message : e})`);
-  }
-  if (index.format !== "kit-checkpoint-1" || !Array.isArray(index.tensors)) {
-    throw new Error(`checkpoint ${dir} is corrupt or of an unknown format (expected kit-checkpoint-1)`);
-  }
+  const index = parseCheckpointIndex(fs.readFileSync(indexFile, "utf8"), dir);
   if (!fs.existsSync(weightsFile)) throw new Error(`checkpoint ${dir} is incomplete: weights.bin is missing`);
   const bytes = fs.readFileSync(weightsFile);
-  const hash = createHash("sha256").update(bytes).digest("hex");
-  if (hash !== index.sha256) throw new Error(`checkpoint ${dir} is corrupt: weights.bin does not match its recorded SHA-256`);
-  const total = index.tensors.reduce((a, t) => a + t.length, 0);
-  if (bytes.byteLength !== total * 4) throw new Error(`checkpoint ${dir} is corrupt: weights.bin has ${bytes.byteLength} bytes, expected ${total * 4}`);
-  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  const tensors = new Map<string, NamedArray>();
-  for (const t of index.tensors) {
-    if (sizeOf(t.shape) !== t.length) throw new Error(`checkpoint ${dir} is corrupt: '${t.name}' has shape [${t.shape}] but ${t.length} values`);
-    tensors.set(t.name, { name: t.name, shape: t.shape, values: all.slice(t.offset, t.offset + t.length) });
-  }
-  return { tensors, state: index.state as S };
+  return checkpointArrays<S>(index, bytes, createHash("sha256").update(bytes).digest("hex"), dir);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
