@@ -1,6 +1,6 @@
 /**
  * `npm run site [-- --serve] [--port N]`: the course as one static website in out/site/ (lib/notebooks/site.ts):
- * the index, every executed notebook as a page, the playground if built, and every asset inside the folder.
+ * the index, every executed notebook as a page, the ant playground (built here), and every asset inside the folder.
  * Notebooks with no executed copy in out/notebooks/, or whose source changed since, are executed first (lecture
  * mode). `--serve` then serves the folder on a free loopback port and prints its URL (Ctrl-C stops it).
  */
@@ -9,6 +9,7 @@ import * as path from "path";
 import { PROJECT_ROOT } from "../lib/notebooks/jupyter";
 import { describeFailure, runNotebook, selectNotebooks } from "../lib/notebooks/runner";
 import { buildSite, serveFolder } from "../lib/notebooks/site";
+import { buildPlayground } from "../lib/playground/build";
 import { numberOption, parseOptions } from "./cli";
 
 async function main(): Promise<void> {
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
     const run = await runNotebook(source, { mode: "lecture" });
     if (!run.ok) throw new Error(describeFailure(run));
   }
-  const site = buildSite();
+  const playground = await buildPlayground({ quiet: true });
+  console.log(`playground built → ${path.relative(PROJECT_ROOT, playground.dir)}/`);
+  const site = buildSite({ playgroundDir: playground.dir });
   for (const p of site.pages) console.log(`  ${p.href.padEnd(24)} ${p.figures} figures  ${p.summary ?? "(no results file)"}`);
   console.log(`site written to ${path.relative(PROJECT_ROOT, site.dir)}/ (${site.pages.length} pages${site.playground ? " and the playground" : ""}); open index.html, or publish the folder as it is`);
   if (!args.serve) return;

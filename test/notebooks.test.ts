@@ -12,6 +12,7 @@ import { checkPage } from "../lib/notebooks/browser";
 import { findJupyter, PROJECT_ROOT } from "../lib/notebooks/jupyter";
 import { describeFailure, runNotebook, selectNotebooks } from "../lib/notebooks/runner";
 import { buildSite, serveFolder } from "../lib/notebooks/site";
+import { buildPlayground } from "../lib/playground/build";
 
 const notebooks = selectNotebooks([]);
 const TSX = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
@@ -39,7 +40,9 @@ describe("every notebook runs headless and its page renders", () => {
 
 describe("the course website (npm run site)", () => {
   it("serves the index and every executed notebook over http: figures drawn, math typeset, nothing from another host", async () => {
-    const site = buildSite({ outDir: path.join(PROJECT_ROOT, "out", "site") });
+    const playground = await buildPlayground({ quiet: true });
+    const site = buildSite({ outDir: path.join(PROJECT_ROOT, "out", "site"), playgroundDir: playground.dir });
+    expect(site.playground).toBe("playground/index.html");
     expect(site.pages.map((p) => p.name)).toEqual(notebooks.map((n) => path.basename(n, ".ipynb")));
     const server = await serveFolder(site.dir);
     try {
@@ -48,6 +51,7 @@ describe("the course website (npm run site)", () => {
       expect(index.offHost).toEqual([]);
       const html = fs.readFileSync(site.index, "utf8");
       for (const p of site.pages) expect(html).toContain(`href="${p.href}"`);
+      expect(html).toContain('href="playground/index.html"');
       // Every notebook that ran to its end wrote a results file, so every page has its computed summary line.
       expect(site.pages.filter((p) => !p.summary).map((p) => p.name)).toEqual([]);
       expect(site.pages.reduce((n, p) => n + p.mathSpans, 0)).toBeGreaterThan(0);

@@ -131,4 +131,14 @@ describe("the ant playground", () => {
     expect(errors).toEqual([]);
     expect(offHost).toEqual([]);
   }, 60_000);
+
+  it("four policies on one perturbed body, with DMAP's attention and RMA's ẑ on screen", async () => {
+    await call("choose", ["ant-simple-sigma0.3-seed0", "ant-oracle-sigma0.3-seed0", "ant-rma-sigma0.3-seed0", "ant-dmap-sigma0.3-seed0"]);
+    await until("four ants", frame, (v) => (v?.ants.length ?? 0) === 4);
+    // Long front legs, short back legs, a heavier torso.
+    await call("setBody", [0.3, 0.2, 0.5, 0.2, 0.5, 0, -0.4, 0, -0.4]);
+    await until("the ants walking on it", frame, (v) => (v?.ants.length ?? 0) === 4 && v!.ants.every((a) => a.episodeSteps > 60) && Boolean(v!.ants.find((a) => a.latent)));
+    await page.screenshot({ path: path.join(SHOTS, "playground-perturbed-body.png") });
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

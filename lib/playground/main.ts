@@ -92,7 +92,7 @@ function draw(frame: Extract<FromWorker, { type: "frame" }>): void {
     const xs = frame.ants.map((a) => a.geoms[0]?.pos[0] ?? 0);
     const cx = xs.reduce((s, x) => s + x, 0) / xs.length;
     const spread = (frame.ants.length - 1) * LANE;
-    camera.position.set(cx - 3.5 - 0.6 * spread, -4.5 - 0.9 * spread, 2.6 + 0.5 * spread);
+    camera.position.set(cx - 3.5 - 0.5 * spread, -4.5 - 1.3 * spread, 2.6 + 0.6 * spread);
     camera.lookAt(cx + 0.5, 0, 0.3);
     grid.position.x = Math.round(cx);
   }
@@ -115,7 +115,8 @@ function animate(): void {
 const fmt = (x: number, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : "–");
 
 function stats(frame: Extract<FromWorker, { type: "frame" }>): void {
-  const rows = frame.ants.map((a) => `<tr><td><span class="swatch" style="background:${POLICY_COLOURS[a.policy]}"></span>${a.name.replace(/^ant-/, "")}</td>` +
+  const label = (name: string) => { const c = state.catalogue.find((x) => x.name === name); return c ? `${policyLabel(c.policy)} σ ${c.sigma} seed ${c.seed}` : name; };
+  const rows = frame.ants.map((a) => `<tr><td><span class="swatch" style="background:${POLICY_COLOURS[a.policy]}"></span>${label(a.name)}</td>` +
     `<td>${fmt(a.episodeReturn)}</td><td>${a.episodeSteps}</td><td>${fmt(a.forwardSpeed, 2)}</td><td>${a.episodes}</td><td>${a.falls}</td></tr>`).join("");
   $("stats").innerHTML = `<tr><th>policy</th><th>return</th><th>steps</th><th>speed (m/s)</th><th>episodes</th><th>falls</th></tr>${rows}`;
   $("hud").textContent = `${frame.running ? "running" : "paused"} · simulated ${frame.simSeconds.toFixed(1)} s · ` +
