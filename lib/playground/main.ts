@@ -123,6 +123,14 @@ function stats(frame: Extract<FromWorker, { type: "frame" }>): void {
     `${frame.simRate.toFixed(1)}× real time · ${frame.ants.length} ant${frame.ants.length === 1 ? "" : "s"} · tfjs ${state.backend}`;
 }
 
+/** The 36 history channels in groups, found by their names (lib/rl/inputs.ts): [first, last, label]. */
+const CHANNEL_GROUPS: [number, number, string][] = ([[/_angle$/, "joint angles"], [/_velocity$/, "joint velocities"], [/_contact$/, "feet"], [/^previous action/, "prev. action"]] as [RegExp, string][])
+  .map(([pattern, label]) => {
+    const hits = HISTORY_CHANNEL_NAMES.map((n, i) => (pattern.test(n) ? i : -1)).filter((i) => i >= 0);
+    return [hits[0], hits[hits.length - 1], label] as [number, number, string];
+  });
+CHANNEL_GROUPS.unshift([0, CHANNEL_GROUPS[0][0] - 1, "torso"]);
+
 function heatmap(frame: Extract<FromWorker, { type: "frame" }>): void {
   const dmap = frame.ants.find((a) => a.attention);
   const canvas = $("attention") as HTMLCanvasElement;
@@ -142,8 +150,13 @@ function heatmap(frame: Extract<FromWorker, { type: "frame" }>): void {
       ctx.fillRect(left + c * cw, top + j * ch, cw - 0.5, ch - 0.5);
     });
   });
+  // The channels in groups, under their columns (hover the heatmap for every channel's name).
   ctx.fillStyle = "#555";
-  ctx.fillText("state 0–27 · previous action 28–35", left, canvas.height - 8);
+  ctx.font = "9px sans-serif";
+  for (const [from, to, name] of CHANNEL_GROUPS) {
+    ctx.fillRect(left + from * cw, canvas.height - 20, (to - from + 1) * cw - 2, 1);
+    ctx.fillText(name, left + from * cw, canvas.height - 9);
+  }
   canvas.title = HISTORY_CHANNEL_NAMES.map((n, c) => `${c}: ${n}`).join("\n");
 }
 
