@@ -36,11 +36,11 @@ export const SUMMARIES: Record<string, (r: Results) => string | null> = {
   "01-ventral-stream": (r) => {
     const s = r.performance_vs_IT;
     if (!s || !r.best_model) return null;
-    return `Simulated neurons: across ${s.n_models} networks, categorisation predicts IT predictivity (r = ${s.pearson_r}); ` +
-      `the best network (${r.best_model.name}) fits V4 best at ${r.best_model.best_layer.V4} and IT at ${r.best_model.best_layer.IT}.`;
+    return `Simulated neurons: across ${s.n_models} networks, categorisation predicts IT predictivity (r = ${Number(s.pearson_r).toFixed(2)}); ` +
+      `the best network, ${r.best_model.name}, fits V4 best at ${r.best_model.best_layer.V4} and IT at ${r.best_model.best_layer.IT}.`;
   },
   "02-ssl-comparison": (r) => (Array.isArray(r.ranking_IT) && r.ranking_IT.length
-    ? `Simulated neurons: on IT, ${r.ranking_IT.slice(0, 3).join(" > ")} lead ${r.ranking_IT.length} objectives (mean over seeds).` : null),
+    ? `Simulated neurons: on IT, ${r.ranking_IT.slice(0, 3).join(" > ")} lead the ${r.ranking_IT.length} backbones (mean over seeds).` : null),
   "03-ant-adaptation": (r) => {
     const c = claimCount(r.claims, "RMA's");
     const stilts = (r.odometer?.conditions ?? []).find((x: { condition?: string }) => /stilts/.test(x.condition ?? ""));
