@@ -128,8 +128,8 @@ export function formatStatus(planName: string, statuses: RunStatus[], root: stri
   if (timed) {
     const h = planHours(statuses);
     const eta = new Date(Date.now() + h.remaining * 3600e3);
-    lines.push(`machine time at measured speeds: ${h.total.toFixed(1)} h for the whole plan, ${h.remaining.toFixed(1)} h remaining ` +
-      `(one run at a time: done about ${eta.toISOString().slice(0, 16).replace("T", " ")} UTC if it ran without a break)` +
+    lines.push(`machine time at measured speeds: ${h.total.toFixed(1)} h for the whole plan, ${h.remaining.toFixed(1)} h remaining` +
+      (h.remaining > 0 ? ` (one run at a time: done about ${eta.toISOString().slice(0, 16).replace("T", " ")} UTC if it ran without a break)` : "") +
       (h.unmeasured ? `; ${h.unmeasured} unfinished run(s) have no measured speed yet` : "") + `; speeds from ${h.sources.join("; ")}`);
   }
   const shippedTo = [...new Set(statuses.map((s) => rel(path.dirname(resolveIn(root, s.spec.shipDir)))))];
