@@ -73,6 +73,14 @@ describe("status from the files", () => {
     expect(out.stdout).toContain("3 runs: 1 shipped, 1 partway, 1 not started; 5,632 of 12,288 env steps done, 6,656 remaining");
   });
 
+  it("a folder shipped under a shorter budget is not the plan's run (the plan's budget grew)", () => {
+    const run = { ...fakeRun("grown", 8192), shippedField: "env_steps" };
+    writeJson(path.join(run.shipDir, "manifest.json"), { name: "grown", env_steps: 4096 });
+    expect(runStatus(run, ROOT)).toMatchObject({ state: "not started", done: 0 });
+    writeJson(path.join(run.shipDir, "manifest.json"), { name: "grown", env_steps: 8192 });
+    expect(runStatus(run, ROOT)).toMatchObject({ state: "shipped", done: 8192 });
+  });
+
   it("turns measured speeds into machine hours: the whole plan, what is left, and per run", () => {
     const speed = { secondsPerUnit: 3600 / 4096, source: "a test's speed" };
     const [shipped, partway, fresh] = [fakeRun("sa"), fakeRun("sb"), { ...fakeRun("sc"), speed: undefined }].map((r, i) => (i < 2 ? { ...r, speed } : r));

@@ -44,6 +44,7 @@ export function antRunSpec(options: AntRunOptions): RunSpec {
     total: options.totalSteps,
     unit: "env steps",
     progressField: "ppo.globalStep",
+    shippedField: "env_steps",
     // RMA's phase 2 starts from the shipped Oracle of the same σ and seed (lib/rl/train.ts defaultTeacher) unless given --from.
     ...(config.policy === "rma" && !options.extraArgs?.includes("--from") ? { after: [runName({ ...config, policy: "oracle" })] } : {}),
     description: config.policy === "rma"

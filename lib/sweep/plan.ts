@@ -49,6 +49,11 @@ export interface RunSpec {
   after?: string[];
   /** One line for people (e.g. the architecture). */
   description?: string;
+  /**
+   * The manifest field that says how far the shipped run trained, in `unit`s (e.g. "env_steps"): a shipped folder
+   * whose manifest records less than `total` was made under an older, shorter plan, and counts as not shipped.
+   */
+  shippedField?: string;
   /** Machine time per unit measured for runs like this one (s), and where that was measured; status turns it into hours. */
   speed?: { secondsPerUnit: number; source: string };
 }
@@ -98,6 +103,7 @@ export function validateRunSpec(value: unknown, where: string): RunSpec {
     throw new Error(`${who}: 'after' must be an array of run names`);
   }
   if (typeof r.total !== "number" || !(r.total >= 0)) throw new Error(`${who}: 'total' must be a number ≥ 0`);
+  if (r.shippedField !== undefined && !isString("shippedField")) throw new Error(`${who}: 'shippedField' must be a non-empty string`);
   if (r.speed !== undefined) {
     const sp = r.speed as Record<string, unknown> | null;
     if (!(sp && typeof sp.secondsPerUnit === "number" && sp.secondsPerUnit > 0 && typeof sp.source === "string")) {

@@ -9,6 +9,13 @@ import { PlanUnit, RunSpec } from "./plan";
 
 export type RunState = "shipped" | "partway" | "not started";
 
+/** How far a shipped folder's manifest says its run trained (spec.shippedField), or null when the spec names no field. */
+function shippedProgress(spec: RunSpec, manifest: Record<string, unknown>): number | null {
+  if (!spec.shippedField) return null;
+  const v = manifest[spec.shippedField];
+  return typeof v === "number" && Number.isFinite(v) ? v : 0;
+}
+
 export interface RunStatus {
   spec: RunSpec;
   state: RunState;
@@ -64,9 +71,11 @@ export function checkpointProgress(runDir: string, field: string): number | null
 export function runStatus(spec: RunSpec, root: string): RunStatus {
   const ships = (spec.ships ?? [spec.shipDir]).map((d) => resolveIn(root, d));
   const shipped: string[] = [], missing: string[] = [];
-  for (const dir of ships) (readManifest(dir) ? shipped : missing).push(dir);
+  // A folder shipped under an older, shorter budget is not this plan's run.
+  const current = (m: Record<string, unknown> | null) => m !== null && (shippedProgress(spec, m) ?? spec.total) >= spec.total;
+  for (const dir of ships) (current(readManifest(dir)) ? shipped : missing).push(dir);
   const final = readManifest(resolveIn(root, spec.shipDir));
-  if (final) return { spec, state: "shipped", done: spec.total, shipped, missing };
+  if (current(final)) return { spec, state: "shipped", done: spec.total, shipped, missing };
   const progress = checkpointProgress(resolveIn(root, spec.runDir), spec.progressField);
   if (progress === null) return { spec, state: "not started", done: 0, shipped, missing };
   return { spec, state: "partway", done: Math.min(progress, spec.total), shipped, missing };
