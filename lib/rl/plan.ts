@@ -71,5 +71,8 @@ export function antPilotPlan(): RunSpec[] {
     config: agentConfig({ policy: p.policy, sigma: 0.3, seed: 0 }), totalSteps: p.steps, name: p.name, script: "train:ant-pilot",
     extraArgs: [...p.settings, "--eval-morphologies", "0"],
     runDir: `${PILOT_ROOT.runs}/${p.name}`, shipDir: `${PILOT_ROOT.shipped}/${p.name}`,
-  })).map((spec, i) => ({ ...spec, description: ANT_PILOTS[i].question }));
+  })).map((spec, i) => {
+    const speed = measuredSpeed(ANT_PILOTS[i].policy, PPO_DEFAULTS, ROOT);
+    return { ...spec, description: ANT_PILOTS[i].question, ...(speed ? { speed } : {}) };
+  });
 }

@@ -57,30 +57,34 @@ export function antRunSpec(options: AntRunOptions): RunSpec {
 const SPEED_SETTINGS = ["numEnvs", "numSteps", "numMinibatches", "updateEpochs"] as const;
 
 /**
- * Machine seconds per env step for runs of one policy kind, measured: the median of wall_seconds / env_steps over
- * the manifests under data/checkpoints and data/pilots of that kind trained with the same speed settings as
- * `ppo` (RMA: any of its phase-2 manifests). Falls back to the kind's manifests of other settings, saying so; null
+ * Machine seconds per env step for runs of one policy kind, measured: the median of wall time / env steps over the
+ * manifests under data/checkpoints and data/pilots, and the checkpoints of runs partway under out/runs and out/pilots,
+ * of that kind trained with the same speed settings as `ppo` (RMA: any of its phase-2 runs). Falls back to the kind's manifests of other settings, saying so; null
  * when there is none. Wall time is what the run took here, other work beside it included.
  */
 export function measuredSpeed(kind: string, ppo: Record<string, unknown>, root: string): RunSpec["speed"] | null {
   const found: { perStep: number; same: boolean }[] = [];
-  for (const folder of ["data/checkpoints", "data/pilots"]) {
-    const dir = path.join(root, folder);
-    if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir)) {
-      const file = path.join(dir, name, "manifest.json");
-      if (!fs.existsSync(file)) continue;
-      let m: { config?: { policy?: string }; env_steps?: number; wall_seconds?: number; ppo?: Record<string, unknown> };
-      try { m = JSON.parse(fs.readFileSync(file, "utf8")); } catch { continue; }
-      if (m.config?.policy !== kind || !(m.env_steps! > 0 && m.wall_seconds! > 0)) continue;
-      const same = kind === "rma" || SPEED_SETTINGS.every((k) => m.ppo?.[k] === ppo[k]);
-      found.push({ perStep: m.wall_seconds! / m.env_steps!, same });
-    }
+  const add = (policy: string | undefined, steps: number | undefined, seconds: number | undefined, options: Record<string, unknown> | undefined) => {
+    if (policy !== kind || !(steps! > 0 && seconds! > 0)) return;
+    found.push({ perStep: seconds! / steps!, same: kind === "rma" || SPEED_SETTINGS.every((k) => options?.[k] === ppo[k]) });
+  };
+  const readJson = (file: string) => { try { return JSON.parse(fs.readFileSync(file, "utf8")); } catch { return null; } };
+  const folders = (rel: string) => (fs.existsSync(path.join(root, rel)) ? fs.readdirSync(path.join(root, rel)).map((n) => path.join(root, rel, n)) : []);
+  // Shipped runs and pilots (their manifests), and runs partway (their checkpoints' wall time so far).
+  const shipped = new Set<string>();
+  for (const dir of [...folders("data/checkpoints"), ...folders("data/pilots")]) {
+    const m = fs.existsSync(path.join(dir, "manifest.json")) ? readJson(path.join(dir, "manifest.json")) : null;
+    if (m) { add(m.config?.policy, m.env_steps, m.wall_seconds, m.ppo); shipped.add(path.basename(dir)); }
+  }
+  for (const dir of [...folders("out/runs"), ...folders("out/pilots")].filter((d) => !shipped.has(path.basename(d)))) {
+    const index = path.join(dir, "checkpoint", "checkpoint.json");
+    const c = fs.existsSync(index) ? readJson(index)?.state : null;
+    if (c) add(c.config?.policy, c.ppo?.globalStep, c.extra?.wallSeconds, c.extra?.options);
   }
   const pick = found.some((f) => f.same) ? found.filter((f) => f.same) : found;
   if (!pick.length) return null;
   const sorted = pick.map((f) => f.perStep).sort((a, b) => a - b);
   const secondsPerUnit = sorted[Math.floor(sorted.length / 2)];
   const same = pick[0].same;
-  return { secondsPerUnit, source: `${kind}: ${Math.round(1 / secondsPerUnit)} env steps/s, median of ${pick.length} manifest(s)${same ? "" : " trained with other PPO epochs or minibatches"}` };
+  return { secondsPerUnit, source: `${kind}: ${Math.round(1 / secondsPerUnit)} env steps/s, median of ${pick.length} run(s)${same ? "" : " trained with other PPO epochs or minibatches"}` };
 }
