@@ -275,7 +275,7 @@ describe("resuming a run under the settings it was started with", () => {
     const saved = { totalSteps: 2_000_000, options: { ...PPO_DEFAULTS } };
     expect(() => checkSamePlan("out/runs/x", saved, 2_000_000, { ...PPO_DEFAULTS })).not.toThrow();
     expect(() => checkSamePlan("out/runs/x", saved, 10_000_000, { ...PPO_DEFAULTS })).toThrow(/out\/runs\/x was started with other settings.*budget 2000000 env steps → 10000000/);
-    expect(() => checkSamePlan("out/runs/x", saved, 2_000_000, { ...PPO_DEFAULTS, updateEpochs: 5 })).toThrow(/updateEpochs 10 → 5/);
+    expect(() => checkSamePlan("out/runs/x", saved, 2_000_000, { ...PPO_DEFAULTS, updateEpochs: 10 })).toThrow(/updateEpochs 5 → 10/);
     expect(() => checkSamePlan("out/runs/x", saved, 2_000_000, { ...PPO_DEFAULTS, lrSchedule: "anneal" })).toThrow(/lrSchedule "adaptive" → "anneal"/);
   });
 });
