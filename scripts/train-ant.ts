@@ -1,5 +1,5 @@
 /**
- * `npm run train:ant -- --policy simple|oracle|rma|tcn --sigma 0.3 --seed 0 --steps 2000000`: train an Ant agent.
+ * `npm run train:ant -- --policy simple|oracle|rma|tcn|dmap --sigma 0.3 --seed 0 [--steps N]`: train an Ant agent (default: the plan's budget, lib/rl/plan.ts).
  * simple, oracle and tcn train with PPO; rma runs RMA's phase 2 from the Oracle of the same σ and seed
  * (data/checkpoints/ant-oracle-sigma<σ>-seed<S>, or --from DIR).
  * Resumable: run it again after an interruption and it continues from out/runs/<name>/checkpoint. When
@@ -14,7 +14,7 @@
 import { agentConfig, parsePolicyKind } from "../lib/rl/agent";
 import { LR_SCHEDULES, LrSchedule, PpoOptions } from "../lib/rl/ppo";
 import { validateSigma } from "../lib/rl/morphology";
-import { antPilotPlan, antPlan } from "../lib/rl/plan";
+import { antPilotPlan, antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/plan";
 import { runName, trainAnt, TrainLog } from "../lib/rl/train";
 import { PLAN_FLAGS, printPlan } from "../lib/sweep/plan";
 import { numberOption as num, parseOptions } from "./cli";
@@ -64,7 +64,8 @@ async function main(): Promise<void> {
     throw new Error(`RMA's phase 2 is a regression, not PPO: ${Object.keys(ppo).join(", ")} do not apply (its Oracle's PPO settings are in the Oracle's manifest)`);
   }
   if (args.from && config.policy !== "rma") throw new Error(`--from names the Oracle that RMA's phase 2 starts from; a ${config.policy} policy trains from scratch`);
-  const totalSteps = num(args, "steps", 2_000_000);
+  // The plan's budgets by default (lib/rl/plan.ts): PPO's for every compared policy, phase 2's for RMA.
+  const totalSteps = num(args, "steps", config.policy === "rma" ? RMA_PHASE2_BUDGET : PPO_BUDGET);
   console.log(`training ${runName(config)} for ${totalSteps.toLocaleString()} env steps`);
   const start = Date.now();
   let lastLine = 0;

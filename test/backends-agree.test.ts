@@ -14,15 +14,15 @@ import { BackendName, useBackend } from "../lib/tf";
 import { loadVisionModel } from "../lib/vision/models";
 import { evaluateVisionModel } from "../lib/vision/train";
 
-const DIR = path.resolve(__dirname, "..", "data", "checkpoints");
-const manifests = fs.existsSync(DIR)
-  ? fs.readdirSync(DIR).filter((d) => fs.existsSync(path.join(DIR, d, "manifest.json")))
-    .map((d) => ({ name: d, manifest: JSON.parse(fs.readFileSync(path.join(DIR, d, "manifest.json"), "utf8")) }))
-  : [];
+// The plan's set and the 2 M-step Ant set (data/short-budget).
+const ROOTS = ["checkpoints", "short-budget"].map((d) => path.resolve(__dirname, "..", "data", d));
+const manifests = ROOTS.filter((root) => fs.existsSync(root)).flatMap((root) => fs.readdirSync(root)
+  .filter((d) => fs.existsSync(path.join(root, d, "manifest.json")))
+  .map((d) => ({ name: path.relative(path.resolve(__dirname, ".."), path.join(root, d)), dir: path.join(root, d), manifest: JSON.parse(fs.readFileSync(path.join(root, d, "manifest.json"), "utf8")) })));
 /** The first shipped checkpoint of a family trained on each backend. */
 const onePerBackend = (prefix: string) => {
   const seen = new Set<string>();
-  return manifests.filter((m) => m.name.startsWith(prefix) && !seen.has(m.manifest.backend) && seen.add(m.manifest.backend));
+  return manifests.filter((m) => path.basename(m.dir).startsWith(prefix) && !seen.has(m.manifest.backend) && seen.add(m.manifest.backend));
 };
 
 let nativeProblem: string | undefined;
@@ -41,7 +41,7 @@ describe("checkpoints agree across backends", () => {
     const { manifest } = ants.find((a) => a.name === name)!;
     const sigma = manifest.config.sigma as number;
     const recorded = meanSem((manifest.evaluation[`sigma_${sigma}`].perMorphology as { return: number }[]).slice(0, 10).map((r) => r.return));
-    const agent = loadAgent(path.join(DIR, name));
+    const agent = loadAgent(ants.find((a) => a.name === name)!.dir);
     try {
       const now = await evaluateOnMorphologies(agent.act, loadTestSet(sigma, 10), { seed: EVALUATION_SEED });
       // Float rounding differs between backends, and a 1000-step rollout amplifies it (as in shipped-checkpoints.test.ts).
@@ -55,7 +55,7 @@ describe("checkpoints agree across backends", () => {
   it.each(visions.flatMap((v) => BACKENDS.map((b) => [v.name, v.manifest.backend, b])))("%s (trained on %s) on %s", async (name, _trained, backend) => {
     await useBackend(backend as BackendName);
     const { manifest } = visions.find((v) => v.name === name)!;
-    const model = loadVisionModel(path.join(DIR, name));
+    const model = loadVisionModel(visions.find((v) => v.name === name)!.dir);
     try {
       const now = evaluateVisionModel(model, 4, manifest.training_data.image_size);
       expect(Math.abs(now.heldout_accuracy - manifest.evaluation.heldout_accuracy)).toBeLessThanOrEqual(3 / now.n_heldout);

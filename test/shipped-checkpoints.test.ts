@@ -1,5 +1,5 @@
 /**
- * Every shipped checkpoint (data/checkpoints/<name>/) loads, has a complete manifest, and re-evaluated agrees with
+ * Every shipped checkpoint (data/checkpoints/<name>/, and the Ant policies of the 2 M-step set in data/short-budget/) loads, has a complete manifest, and re-evaluated agrees with
  * the figures its manifest recorded right after training: Ant policies on a cheap subset (the first 10 bodies of
  * their training σ's test set), vision networks on their full held-out and novel-object sets (a forward pass).
  */
@@ -14,15 +14,17 @@ import { loadVisionModel } from "../lib/vision/models";
 import { evaluateVisionModel } from "../lib/vision/train";
 
 const DIR = path.resolve(__dirname, "..", "data", "checkpoints");
-const shippedWith = (prefix: string) =>
-  fs.existsSync(DIR) ? fs.readdirSync(DIR).filter((d) => d.startsWith(prefix) && fs.existsSync(path.join(DIR, d, "manifest.json"))) : [];
-const shipped = shippedWith("ant-");
+const SHORT_BUDGET = path.resolve(__dirname, "..", "data", "short-budget");
+const shippedWith = (prefix: string, root = DIR) =>
+  fs.existsSync(root) ? fs.readdirSync(root).filter((d) => d.startsWith(prefix) && fs.existsSync(path.join(root, d, "manifest.json"))).map((d) => path.join(root, d)) : [];
+const shipped = [...shippedWith("ant-"), ...shippedWith("ant-", SHORT_BUDGET)];
 const shippedVision = shippedWith("vision-");
+const rel = (dir: string) => path.relative(path.resolve(__dirname, ".."), dir);
 
 describe.skipIf(shipped.length === 0)("shipped Ant checkpoints", () => {
-  it.each(shipped.map((d) => [d]))("%s re-evaluates as its manifest says", async (name) => {
+  it.each(shipped.map((d) => [rel(d)]))("%s re-evaluates as its manifest says", async (name) => {
     await initBackend({ quiet: true });
-    const dir = path.join(DIR, name);
+    const dir = path.resolve(__dirname, "..", name);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
     for (const key of ["command", "config", "env_steps", "wall_seconds", "backend", "code_commit", "evaluation"]) expect(manifest, key).toHaveProperty(key);
     const sigma = manifest.config.sigma as number;
@@ -37,9 +39,9 @@ describe.skipIf(shipped.length === 0)("shipped Ant checkpoints", () => {
 });
 
 describe.skipIf(shippedVision.length === 0)("shipped vision checkpoints", () => {
-  it.each(shippedVision.map((d) => [d]))("%s re-evaluates as its manifest says", async (name) => {
+  it.each(shippedVision.map((d) => [rel(d)]))("%s re-evaluates as its manifest says", async (name) => {
     await initBackend({ quiet: true });
-    const dir = path.join(DIR, name);
+    const dir = path.resolve(__dirname, "..", name);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
     for (const key of ["command", "architecture", "seed", "epochs", "steps", "training_data", "wall_seconds", "backend", "code_commit", "evaluation"]) {
       expect(manifest, key).toHaveProperty(key);

@@ -30,18 +30,26 @@ function browserTf(): Plugin {
   };
 }
 
-/** The shipped Ant checkpoints, as the page lists them. */
-export function playgroundCatalogue(root = path.join(PROJECT_ROOT, "data", "checkpoints")): CheckpointInfo[] {
-  if (!fs.existsSync(root)) return [];
-  return fs.readdirSync(root).sort().filter((d) => d.startsWith("ant-") && fs.existsSync(path.join(root, d, "checkpoint.json")) && fs.existsSync(path.join(root, d, "manifest.json")))
-    .map((d) => {
-      const m = JSON.parse(fs.readFileSync(path.join(root, d, "manifest.json"), "utf8"));
+/** Where the page's policies come from: the plan's budget set first, else the run's short-budget one (lib/rl/report.ts). */
+const CHECKPOINT_ROOTS = [path.join(PROJECT_ROOT, "data", "checkpoints"), path.join(PROJECT_ROOT, "data", "short-budget")];
+
+/** The shipped Ant checkpoints, as the page lists them: each run once, from the first of `roots` that holds it. */
+export function playgroundCatalogue(roots: readonly string[] = CHECKPOINT_ROOTS): (CheckpointInfo & { dir: string })[] {
+  const found = new Map<string, CheckpointInfo & { dir: string }>();
+  for (const root of roots) {
+    if (!fs.existsSync(root)) continue;
+    for (const d of fs.readdirSync(root)) {
+      const dir = path.join(root, d);
+      if (found.has(d) || !d.startsWith("ant-") || !fs.existsSync(path.join(dir, "checkpoint.json")) || !fs.existsSync(path.join(dir, "manifest.json"))) continue;
+      const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
       const own = m.evaluation?.[`sigma_${m.config.sigma}`];
-      return { name: d, policy: m.config.policy, sigma: m.config.sigma, seed: m.config.seed, envSteps: m.env_steps, testReturn: own ? Math.round(own.meanReturn) : null };
-    });
+      found.set(d, { name: d, dir, policy: m.config.policy, sigma: m.config.sigma, seed: m.config.seed, envSteps: m.env_steps, testReturn: own ? Math.round(own.meanReturn) : null });
+    }
+  }
+  return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-export async function buildPlayground(options: { outDir?: string; checkpoints?: string; quiet?: boolean } = {}): Promise<{ dir: string; catalogue: CheckpointInfo[] }> {
+export async function buildPlayground(options: { outDir?: string; checkpoints?: readonly string[]; quiet?: boolean } = {}): Promise<{ dir: string; catalogue: CheckpointInfo[] }> {
   const dir = options.outDir ?? PLAYGROUND_OUT;
   // Vite is ESM only; loaded from CommonJS (tsx, tslab) its namespace may arrive under `default`.
   type Vite = { build(config: InlineConfig): Promise<unknown> };
@@ -52,12 +60,12 @@ export async function buildPlayground(options: { outDir?: string; checkpoints?: 
     worker: { format: "es", plugins: () => [browserTf()] },
     build: { outDir: dir, emptyOutDir: true, target: "es2022", chunkSizeWarningLimit: 16000, reportCompressedSize: false },
   });
-  const source = options.checkpoints ?? path.join(PROJECT_ROOT, "data", "checkpoints");
-  const catalogue = playgroundCatalogue(source);
-  for (const c of catalogue) {
+  const found = playgroundCatalogue(options.checkpoints);
+  for (const c of found) {
     fs.mkdirSync(path.join(dir, "checkpoints", c.name), { recursive: true });
-    for (const f of ["checkpoint.json", "weights.bin"]) fs.copyFileSync(path.join(source, c.name, f), path.join(dir, "checkpoints", c.name, f));
+    for (const f of ["checkpoint.json", "weights.bin"]) fs.copyFileSync(path.join(c.dir, f), path.join(dir, "checkpoints", c.name, f));
   }
+  const catalogue: CheckpointInfo[] = found.map(({ dir: _dir, ...info }) => info);
   fs.writeFileSync(path.join(dir, "checkpoints", "index.json"), JSON.stringify(catalogue, null, 1));
   const wasmDir = path.dirname(require.resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"));
   fs.mkdirSync(path.join(dir, "tfjs"), { recursive: true });

@@ -16,7 +16,28 @@ import { ACTION_SIZE } from "./ant";
 import { median } from "../neuro/stats";
 
 const ROOT = path.resolve(__dirname, "..", "..");
+/** The plan's shipped Ant policies, trained for its budget (lib/rl/plan.ts PPO_BUDGET). */
 export const CHECKPOINT_ROOT = path.join(ROOT, "data", "checkpoints");
+/**
+ * The earlier set, every policy of the same plan trained for 2 M env steps (SHORT_BUDGET) with the fixed, annealed
+ * learning rate and 10 epochs per rollout: kept to show how the comparison changes with training.
+ */
+export const SHORT_BUDGET_ROOT = path.join(ROOT, "data", "short-budget");
+/** Both sets, newest first: where a run of the budget set is not shipped yet, its short-budget run stands in. */
+export const ANT_SETS = [
+  { key: "budget", label: "budget", root: CHECKPOINT_ROOT },
+  { key: "short", label: "short budget (2 M)", root: SHORT_BUDGET_ROOT },
+] as const;
+export type AntSetKey = (typeof ANT_SETS)[number]["key"];
+
+/**
+ * The shipped folder of one run (name as lib/rl/train.ts runName), from the budget set if it is there, else from the
+ * short-budget set; null when neither holds it.
+ */
+export function shippedRun(name: string): { dir: string; set: AntSetKey } | null {
+  for (const s of ANT_SETS) if (fs.existsSync(path.join(s.root, name, "manifest.json"))) return { dir: path.join(s.root, name), set: s.key };
+  return null;
+}
 
 /**
  * DMAP's Ant results (their repository's table: PyBullet Ant, SAC, 11.6 M steps, mean return over 5 seeds × 100
@@ -64,6 +85,20 @@ export function shippedAgents(kinds?: readonly PolicyKind[], root = CHECKPOINT_R
     .filter((a) => !kinds || kinds.includes(a.manifest.config.policy))
     .sort((a, b) => order.indexOf(a.manifest.config.policy) - order.indexOf(b.manifest.config.policy)
       || a.manifest.config.sigma - b.manifest.config.sigma || a.manifest.config.seed - b.manifest.config.seed);
+}
+
+/**
+ * Each run once, from the budget set where it is shipped there, else from the short-budget set, with the set it
+ * came from: for the notebooks' demonstrations (a policy walking, RMA's estimate, DMAP's attention), never for a
+ * comparison, which takes one set (`shippedAgents(kinds, root)`).
+ */
+export function newestAgents(kinds?: readonly PolicyKind[]): (ShippedAgent & { set: AntSetKey })[] {
+  const budget = shippedAgents(kinds, CHECKPOINT_ROOT).map((a) => ({ ...a, set: "budget" as AntSetKey }));
+  const names = new Set(budget.map((a) => a.manifest.name));
+  const short = shippedAgents(kinds, SHORT_BUDGET_ROOT).filter((a) => !names.has(a.manifest.name)).map((a) => ({ ...a, set: "short" as AntSetKey }));
+  const order = ["simple", "oracle", "rma", "tcn", "dmap"];
+  return [...budget, ...short].sort((a, b) => order.indexOf(a.manifest.config.policy) - order.indexOf(b.manifest.config.policy)
+    || a.manifest.config.sigma - b.manifest.config.sigma || a.manifest.config.seed - b.manifest.config.seed);
 }
 
 /** One policy kind at one train σ and test σ, pooled over its seeds. */
@@ -183,6 +218,24 @@ export function budgetFromPilots(pilots: readonly { name: string; log: readonly 
       changeAtBudget: reached(p.log) >= budget ? at(p, budget)?.change ?? null : null,
     })),
   };
+}
+
+/**
+ * How the comparison changes with training: per policy and σ (trained and tested at the same σ), the seed-pooled
+ * return of the short-budget set next to the budget set's, and the policies of each set ordered by return.
+ */
+export function budgetChange(short: SeedPooled[], budget: SeedPooled[], kinds: readonly PolicyKind[], sigmas: readonly number[]): {
+  rows: { sigma: number; policy: PolicyKind; short: SeedPooled | undefined; budget: SeedPooled | undefined; change: number | null }[];
+  ordering: { sigma: number; short: PolicyKind[]; budget: PolicyKind[] }[];
+} {
+  const at = (pooled: SeedPooled[], policy: PolicyKind, s: number) => pooled.find((p) => p.policy === policy && p.trainSigma === s && p.testSigma === s);
+  const rows = sigmas.flatMap((sigma) => kinds.map((policy) => {
+    const a = at(short, policy, sigma), b = at(budget, policy, sigma);
+    return { sigma, policy, short: a, budget: b, change: a && b ? b.meanReturn / a.meanReturn - 1 : null };
+  }));
+  const order = (pooled: SeedPooled[], sigma: number) => kinds.map((k) => at(pooled, k, sigma)).filter((p): p is SeedPooled => !!p)
+    .sort((x, y) => y.meanReturn - x.meanReturn).map((p) => p.policy);
+  return { rows, ordering: sigmas.map((sigma) => ({ sigma, short: order(short, sigma), budget: order(budget, sigma) })) };
 }
 
 /** What PPO logs per update that `ppoDiagnostics` reads. */

@@ -58,7 +58,7 @@ const SPEED_SETTINGS = ["numEnvs", "numSteps", "numMinibatches", "updateEpochs"]
 
 /**
  * Machine seconds per env step for runs of one policy kind, measured: the median of wall time / env steps over the
- * manifests under data/checkpoints and data/pilots, and the checkpoints of runs partway under out/runs and out/pilots,
+ * manifests under data/checkpoints, data/pilots and data/short-budget, and the checkpoints of runs partway under out/runs and out/pilots,
  * of that kind trained with the same speed settings as `ppo` (RMA: any of its phase-2 runs). Falls back to the kind's manifests of other settings, saying so; null
  * when there is none. Wall time is what the run took here, other work beside it included.
  */
@@ -72,9 +72,12 @@ export function measuredSpeed(kind: string, ppo: Record<string, unknown>, root: 
   const folders = (rel: string) => (fs.existsSync(path.join(root, rel)) ? fs.readdirSync(path.join(root, rel)).map((n) => path.join(root, rel, n)) : []);
   // Shipped runs and pilots (their manifests), and runs partway (their checkpoints' wall time so far).
   const shipped = new Set<string>();
-  for (const dir of [...folders("data/checkpoints"), ...folders("data/pilots")]) {
+  for (const dir of [...folders("data/checkpoints"), ...folders("data/pilots"), ...folders("data/short-budget")]) {
     const m = fs.existsSync(path.join(dir, "manifest.json")) ? readJson(path.join(dir, "manifest.json")) : null;
-    if (m) { add(m.config?.policy, m.env_steps, m.wall_seconds, m.ppo); shipped.add(path.basename(dir)); }
+    if (!m) continue;
+    add(m.config?.policy, m.env_steps, m.wall_seconds, m.ppo);
+    // A run partway under out/ with the name of a shipped run is that run going on, unless only its 2 M set is shipped.
+    if (!dir.includes(`${path.sep}short-budget${path.sep}`)) shipped.add(path.basename(dir));
   }
   for (const dir of [...folders("out/runs"), ...folders("out/pilots")].filter((d) => !shipped.has(path.basename(d)))) {
     const index = path.join(dir, "checkpoint", "checkpoint.json");
