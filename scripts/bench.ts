@@ -22,7 +22,7 @@ import * as path from "path";
 import { initBackend, tf, useBackend } from "../lib/tf";
 import type { BackendName } from "../lib/tf";
 import { makeConvProblem, makeMlpProblem } from "../lib/tf/kernels/reference-nets";
-import { makeSimclrProblem } from "../lib/vision/ssl/bench";
+import { makeObjectiveStepProblem, makeSimclrProblem } from "../lib/vision/ssl/bench";
 import { benchMjStep, benchPpoLoop, benchVecEnv, makePolicyProblem, PPO_LOOP_AIMS, ppoLoopBench } from "../lib/rl/bench";
 import { agentConfig } from "../lib/rl/agent";
 import { preferredBackend } from "../lib/rl/train";
@@ -103,6 +103,23 @@ export const BENCHES: BenchEntry[] = [
     // wasm: ~2 s per step here (pooling gradients are slow there), so few steps.
     limits: { cpu: { skip: "skipped (minutes per step in plain JavaScript)" }, wasm: { warmup: 1, steps: 3 } },
     pytorch: "simclr_train_step",
+  },
+  // One objective's training step as train:ssl takes it (augmentations, loss, Adam, bank update), objectives side by side.
+  ...(["simclr", "local-aggregation"] as const).map((objective) => ({
+    name: `ssl_step_${objective.replace("-", "_")}`,
+    unit: `${objective} training step as train:ssl takes it: 128 pool images, its augmentations and loss, Adam${objective === "local-aggregation" ? ", memory-bank update (k-means once per pass: ssl_local_aggregation_clustering)" : ""}`,
+    setup: () => makeObjectiveStepProblem(objective),
+    warmup: 2,
+    steps: 8,
+    limits: { cpu: { skip: "skipped (minutes per step in plain JavaScript)" }, wasm: { warmup: 1, steps: 3 } },
+  })),
+  {
+    name: "ssl_local_aggregation_clustering",
+    unit: "local aggregation's re-clustering: 3 spherical k-means (64 clusters) of the 3,072-entry memory bank, once per pass of 24 steps",
+    setup: () => { const p = makeObjectiveStepProblem("local-aggregation"); p.step(); return { step: () => p.recluster!(), dispose: () => p.dispose() }; },
+    warmup: 1,
+    steps: 3,
+    limits: { cpu: { skip: "skipped (the step that fills the bank takes minutes in plain JavaScript)" } },
   },
   {
     name: "tcn_minibatch_update",

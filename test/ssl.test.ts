@@ -17,6 +17,8 @@ import { rotateQuarterTurns, rotationLabels } from "../lib/vision/ssl/rotation";
 import { infoNCE } from "../lib/vision/ssl/simclr";
 import { negativeCosine, normalizedStd, simsiamLoss } from "../lib/vision/ssl/simsiam";
 import { byolLoss, movingAverageUpdate } from "../lib/vision/ssl/byol";
+import { BANK_EMBEDDING, bankObjective } from "../lib/vision/ssl/bank-objectives";
+import { BANK_MOMENTUM, unitRows } from "../lib/vision/ssl/memory-bank";
 import { sslPlan } from "../lib/vision/ssl/plan";
 import { objectiveExamples, objectiveExamplesFigure } from "../lib/vision/ssl/examples";
 import { generateStimuli } from "../lib/vision";
@@ -222,7 +224,10 @@ describe("objectives on the backbone", () => {
       const objective = create(backbone, 1);
       const before = tf.memory().numTensors;
       tf.tidy(() => {
-        const batch = { images: tf.tensor4d(set, [8, 64, 64, 1]), labels: Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]) };
+        const images = tf.tensor4d(set, [8, 64, 64, 1]);
+        // Pool 1: past local aggregation's warm-up, so its own loss is the one checked.
+        objective.beforeStep?.({ pool: 1, pass: 0, images });
+        const batch = { images, labels: Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]), indices: Int32Array.from([0, 1, 2, 3, 4, 5, 6, 7]) };
         const vars = backbone.net.trainableWeights.map((w) => w.read() as tf.Variable);
         let metrics: tf.Scalar[] = [];
         const { value, grads } = tf.variableGrads(() => {
@@ -243,6 +248,56 @@ describe("objectives on the backbone", () => {
       objective.dispose();
       backbone.dispose();
     }
+  });
+});
+
+describe("the memory-bank objectives (instance recognition, local aggregation)", () => {
+  const pixels = (seed: number, n: number) => { const r = rng(seed); return tf.tensor4d(Array.from({ length: n * 64 * 64 }, () => r.uniform()), [n, 64, 64, 1]); };
+  const bankOf = (o: ReturnType<typeof bankObjective>) => o.saveState!().find((a) => a.name === "bank/vectors")!.values;
+
+  it("a new pool fills the bank with the current network's unit embeddings of its images; a step moves its images' entries by momentum", () => {
+    const images = pixels(1, 12);
+    const backbone = createBackbone(2, TINY);
+    const ir = bankObjective("instance-recognition", backbone, 2);
+    ir.beforeStep!({ pool: 0, pass: 0, images });
+    const expected = tf.tidy(() => unitRows(ir.heads.embedding.predict(backbone.net.predict(tf.mul(tf.sub(images, 0.5), 4)) as tf.Tensor2D) as tf.Tensor2D).dataSync());
+    const filled = Float32Array.from(bankOf(ir));
+    filled.forEach((v, k) => expect(v).toBeCloseTo(expected[k], 5));
+    // One step on images 3 and 7: their entries move to normalise(m·v + (1 − m)·f); the others stay.
+    const batch = { images: tf.gather(images, [3, 7]) as tf.Tensor4D, labels: Int32Array.from([0, 0]), indices: Int32Array.from([3, 7]) };
+    const out = tf.tidy(() => { const o = ir.step(batch, rng(4), 9); return { loss: o.loss.dataSync()[0], accuracy: o.metrics.instance_accuracy.dataSync()[0] }; });
+    expect(Number.isFinite(out.loss) && out.loss > 0).toBe(true);
+    ir.afterStep!();
+    const after = bankOf(ir), d = BANK_EMBEDDING;
+    for (let i = 0; i < 12; i++) {
+      const moved = Array.from(after.subarray(i * d, (i + 1) * d)).some((v, t) => Math.abs(v - filled[i * d + t]) > 1e-6);
+      expect(moved, `entry ${i}`).toBe(i === 3 || i === 7);
+      const norm = Math.hypot(...after.subarray(i * d, (i + 1) * d));
+      expect(norm).toBeCloseTo(1, 5);
+    }
+    expect(BANK_MOMENTUM).toBe(0.5);
+    ir.dispose(); backbone.dispose(); tf.dispose([images, batch.images]);
+  });
+
+  it("local aggregation warms up with the instance loss on the first pool, then takes its own; bad batches are refused", () => {
+    const images = pixels(2, 48); // 2 clusters of ~24 (clusterCount)
+    const batch = { images: tf.slice(images, [0, 0, 0, 0], [6, -1, -1, -1]) as tf.Tensor4D, labels: new Int32Array(6), indices: Int32Array.from([0, 1, 2, 3, 4, 5]) };
+    const lossOf = (kind: "instance-recognition" | "local-aggregation", pool: number) => {
+      const backbone = createBackbone(3, TINY);
+      const o = bankObjective(kind, backbone, 3);
+      o.beforeStep!({ pool, pass: 0, images });
+      const loss = tf.tidy(() => o.step(batch, rng(5), 11).loss.dataSync()[0]);
+      o.dispose(); backbone.dispose();
+      return loss;
+    };
+    expect(lossOf("local-aggregation", 0)).toBeCloseTo(lossOf("instance-recognition", 0), 5);
+    const la = lossOf("local-aggregation", 1);
+    expect(Number.isFinite(la) && la >= 0).toBe(true);
+    expect(Math.abs(la - lossOf("instance-recognition", 1))).toBeGreaterThan(1e-3);
+    const backbone = createBackbone(3, TINY);
+    const o = bankObjective("local-aggregation", backbone, 3);
+    expect(() => tf.tidy(() => { o.step(batch, rng(5), 11); })).toThrow(/no pool began/);
+    o.dispose(); backbone.dispose(); tf.dispose([images, batch.images]);
   });
 });
 
@@ -341,6 +396,28 @@ describe("training", () => {
       const worst = w.values.reduce((m, v, k) => Math.max(m, Math.abs(v - c[i].values[k])), 0);
       expect(worst, w.name).toBeLessThan(1e-4);
     });
+    whole.backbone.dispose();
+    resumed.backbone.dispose();
+  }, 120_000);
+
+  it("local aggregation's memory bank and clusterings are checkpointed: a resumed run ends where an uninterrupted one does", async () => {
+    // 3 steps per pass, one pass per pool: steps 1–3 warm up with instance recognition on pool 0, steps 4–6 aggregate on pool 1.
+    const budget: SslBudget = { steps: 6, imagesPerStep: 64, learningRate: 1e-3, poolImagesPerObject: 1, passesPerPool: 1 };
+    const options = { objective: "local-aggregation" as const, seed: 1, budget, backbone: TINY, shipRoot: null, verbose: false, evaluate: false };
+    const wholeDir = tmp("ssl-la-a-"), runDir = tmp("ssl-la-b-");
+    const whole = await trainSsl({ ...options, runDir: wholeDir });
+    expect(whole.log.every((l) => Number.isFinite(l.loss))).toBe(true);
+    (await trainSsl({ ...options, runDir, maxSteps: 5 })).backbone.dispose(); // stops inside pool 1, its clusterings made
+    const saved = loadCheckpoint(path.join(runDir, "checkpoint")).tensors;
+    expect(saved.get("state/bank/vectors")?.shape).toEqual([192, BANK_EMBEDDING]);
+    expect(saved.get("state/bank/pool")?.values[0]).toBe(1);
+    expect(saved.get("state/bank/clusters")?.shape[1]).toBe(192);
+    const resumed = await trainSsl({ ...options, runDir });
+    const bankOf = (dir: string) => loadCheckpoint(path.join(dir, "checkpoint")).tensors.get("state/bank/vectors")!.values;
+    const [ba, bc] = [bankOf(wholeDir), bankOf(runDir)];
+    expect(ba.reduce((m, v, k) => Math.max(m, Math.abs(v - bc[k])), 0)).toBeLessThan(1e-4);
+    const a = layersModelArrays(whole.backbone.net, "b"), c = layersModelArrays(resumed.backbone.net, "b");
+    a.forEach((w, i) => expect(w.values.reduce((m, v, k) => Math.max(m, Math.abs(v - c[i].values[k])), 0), w.name).toBeLessThan(1e-4));
     whole.backbone.dispose();
     resumed.backbone.dispose();
   }, 120_000);

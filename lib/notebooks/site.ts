@@ -25,9 +25,13 @@ export const COURSE: readonly { name: string; question: string }[] = [
 type Results = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
-const claimCount = (claims: { verdict?: string }[] | undefined, whose: string) => {
-  const tested = (claims ?? []).filter((c) => c.verdict === "holds" || c.verdict === "does not hold");
-  return tested.length ? `${whose} claims on our Ant: ${tested.filter((c) => c.verdict === "holds").length} of ${tested.length} hold` : null;
+const claimCount = (claims: { verdict?: string }[] | undefined, whose: string, budget?: number) => {
+  if (!Array.isArray(claims) || !claims.length) return null;
+  const tested = claims.filter((c) => c.verdict === "holds" || c.verdict === "does not hold");
+  const at = Number.isFinite(budget) ? ` at ${(budget! / 1e6).toFixed(0)} M env steps` : "";
+  const untested = claims.length - tested.length;
+  return tested.length ? `${whose} claims on our Ant${at}: ${tested.filter((c) => c.verdict === "holds").length} of ${tested.length} hold${untested ? ` (${untested} not tested yet)` : ""}`
+    : `${whose} claims on our Ant: not tested yet${at} (those policies are still training)`;
 };
 
 /** One line per notebook from its results file; null where the file lacks what the line needs. */
@@ -42,13 +46,13 @@ export const SUMMARIES: Record<string, (r: Results) => string | null> = {
   "02-ssl-comparison": (r) => (Array.isArray(r.ranking_IT) && r.ranking_IT.length
     ? `Simulated neurons: on IT, ${r.ranking_IT.slice(0, 3).join(" > ")} lead the ${r.ranking_IT.length} backbones (mean over seeds).` : null),
   "03-ant-adaptation": (r) => {
-    const c = claimCount(r.claims, "RMA's");
+    const c = claimCount(r.claims, "RMA's", r.budget_env_steps);
     const stilts = (r.odometer?.conditions ?? []).find((x: { condition?: string }) => /stilts/.test(x.condition ?? ""));
     const ratio = stilts?.["search distance / nest distance"];
     return c ? `${c}.` + (Number.isFinite(ratio) ? ` On stilts the step-counting odometer overshoots the nest by ${pct(ratio - 1)} (desert ants: about 50 %).` : "") : null;
   },
   "04-dmap": (r) => {
-    const c = claimCount(r.claims, "DMAP's");
+    const c = claimCount(r.claims, "DMAP's", r.budget_env_steps);
     const a = r.ablation;
     return c ? `${c}.` + (a && Number.isFinite(a.cost_paired) ? ` Without its attention pathway (DMAP-ne) it loses ${a.cost_paired.toFixed(0)} ± ${a.cost_paired_sem.toFixed(0)} (σ ${a.sigma}, ${a.n} bodies).` : "") : null;
   },

@@ -6,9 +6,12 @@
  * update, not the augmentations (those take ~60–150 ms per 128 images on wasm; PyTorch's would need torchvision).
  */
 import { tf } from "../../tf";
+import { rng } from "../../util/random";
+import { categoryLabels, visionTrainingSet } from "../train";
 import { createBackbone, RESNET_S } from "./backbone";
 import { mlpHead } from "./objective";
 import { infoNCE, SIMCLR_PROJECTION, SIMCLR_TEMPERATURE } from "./simclr";
+import { batchIndices, objectiveInfo, ObjectiveName, SSL_BUDGET } from "./train";
 
 export interface SimclrProblem {
   /** One optimiser step on the fixed pairs; returns the loss before the update. */
@@ -54,4 +57,41 @@ export function benchSimclrStep(steps = 10, warmup = 3): { ms_per_step: number; 
   } finally {
     problem.dispose();
   }
+}
+
+/**
+ * One training step of an objective as `trainSsl` takes it (lib/vision/ssl/train.ts), for comparing objectives with
+ * each other in one run: a pool of the training images (3,072), a batch of SSL_BUDGET.imagesPerStep of them, the
+ * objective's own augmentations, loss and Adam step, and what it does after the step (the memory bank's update). The
+ * memory-bank objectives fill their bank (and local aggregation clusters it) in the first, untimed call; the problem
+ * reports the pool as its second one, so local aggregation takes its own loss, not its warm-up's. `recluster()`: what
+ * local aggregation does once per pass over the pool (24 steps), timed apart.
+ */
+export function makeObjectiveStepProblem(name: ObjectiveName, seed = 1): { step(): number; recluster?(): void; dispose(): void } {
+  const create = objectiveInfo(name).create;
+  if (!create) throw new Error(`makeObjectiveStepProblem: '${name}' does not train`);
+  const backbone = createBackbone(seed, RESNET_S);
+  const objective = create(backbone, seed);
+  const set = visionTrainingSet(seed, 0, SSL_BUDGET.poolImagesPerObject, RESNET_S.inputSize);
+  const images = tf.tensor4d(set.images, [set.meta.length, set.size, set.size, 1]);
+  const labels = categoryLabels(set);
+  const optimizer = tf.train.adam(SSL_BUDGET.learningRate);
+  const variables = [backbone.net, ...Object.values(objective.heads)].flatMap((m) => m.trainableWeights.map((w) => w.read() as tf.Variable));
+  let k = 0, pass = 0;
+  return {
+    step() {
+      const { indices } = batchIndices(seed, k, SSL_BUDGET);
+      objective.beforeStep?.({ pool: 1, pass, images });
+      const loss = tf.tidy(() => {
+        const batch = { images: tf.gather(images, tf.tensor1d(indices, "int32")) as tf.Tensor4D, labels: Int32Array.from(indices, (i) => labels[i]), indices };
+        const out = optimizer.minimize(() => objective.step(batch, rng(seed + k), 1 + k).loss, true, variables);
+        return (out as tf.Scalar).dataSync()[0];
+      });
+      objective.afterStep?.();
+      k++;
+      return loss;
+    },
+    ...(objective.beforeStep ? { recluster: () => objective.beforeStep!({ pool: 1, pass: ++pass, images }) } : {}),
+    dispose() { optimizer.dispose(); images.dispose(); objective.dispose(); backbone.dispose(); },
+  };
 }

@@ -7,6 +7,7 @@
 import { tf } from "../../tf";
 import type { Rng } from "../../util/random";
 import type { Backbone } from "./backbone";
+import type { NamedArray } from "../../tf/checkpoint-format";
 
 /** Backbone inputs per source image in every objective's step. */
 export const VIEWS_PER_IMAGE = 2;
@@ -16,6 +17,15 @@ export interface SourceBatch {
   images: tf.Tensor4D;
   /** Category index per image (CATEGORIES order); only the supervised objective reads them. */
   labels: Int32Array;
+  /** Each image's index in its pool (the memory-bank objectives keep one entry per pool image). */
+  indices?: Int32Array;
+}
+
+/** Where the training loop is before a step: which pool (all its images, n × 64 × 64 × 1 in [0, 1]) and which pass over it. */
+export interface PoolContext {
+  pool: number;
+  pass: number;
+  images: tf.Tensor4D;
 }
 
 /** The backbone inputs an objective makes from a batch (values in [0, 1]) and, for pretext tasks, what each one's label is. */
@@ -49,8 +59,14 @@ export interface Objective {
    * `target-<name>/…`, updated by `afterStep`.
    */
   readonly targets?: Readonly<Record<string, tf.LayersModel>>;
-  /** Called after each optimizer step (BYOL: the target's moving average of the online weights). */
+  /** Called after each optimizer step (BYOL: the target's moving average of the online weights; the memory bank's update). */
   afterStep?(): void;
+  /** Called before each step, outside the gradient (the memory-bank objectives: fill the bank when a pool begins, re-cluster each pass). */
+  beforeStep?(context: PoolContext): void;
+  /** Arrays the objective keeps between steps besides its networks (a memory bank), saved in checkpoints as `state/…`. */
+  saveState?(): NamedArray[];
+  /** Restore what `saveState` saved (names without the `state/` prefix). */
+  restoreState?(arrays: Map<string, NamedArray>): void;
   dispose(): void;
 }
 

@@ -29,6 +29,7 @@ import { categoryLabels, VISION_DATA_SEEDS, visionTrainingSet } from "../train";
 import { STRONG_AUGMENTATION, MILD_AUGMENTATION } from "./augment";
 import { Backbone, BackboneSpec, createBackbone, RESNET_S } from "./backbone";
 import { autoencoderObjective } from "./autoencoder";
+import { instanceRecognitionObjective, localAggregationObjective } from "./bank-objectives";
 import { byolObjective } from "./byol";
 import type { Objective, SourceBatch } from "./objective";
 import { VIEWS_PER_IMAGE } from "./objective";
@@ -64,6 +65,8 @@ export const OBJECTIVES = {
   simclr: { description: "contrastive: find the other view of the same image (InfoNCE)", paper: "Chen et al. 2020", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: simclrObjective },
   simsiam: { description: "non-contrastive: predict the other view's projection (stop-gradient)", paper: "Chen & He 2021", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: simsiamObjective },
   byol: { description: "non-contrastive: predict a moving-average target's projection of the other view", paper: "Grill et al. 2020", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: byolObjective },
+  "instance-recognition": { description: "contrastive: find the image's own entry in a memory bank of the pool", paper: "Wu et al. 2018", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: instanceRecognitionObjective },
+  "local-aggregation": { description: "pull close neighbours (shared clusters) together against the background in a memory bank", paper: "Zhuang, Zhai & Yamins 2019", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: localAggregationObjective },
 } satisfies Record<string, ObjectiveInfo>;
 
 export type ObjectiveName = keyof typeof OBJECTIVES;
@@ -265,13 +268,13 @@ export function stepsPerPass(budget: SslBudget): number {
   return steps;
 }
 
-/** Which pool and which images (indices into the pool) step `step` of run seed `seed` trains on. */
-export function batchIndices(seed: number, step: number, budget: SslBudget): { pool: number; indices: Int32Array } {
+/** Which pool, which pass over it, and which images (indices into the pool) step `step` of run seed `seed` trains on. */
+export function batchIndices(seed: number, step: number, budget: SslBudget): { pool: number; pass: number; indices: Int32Array } {
   const perPass = stepsPerPass(budget), perPool = perPass * budget.passesPerPool;
   const pool = Math.floor(step / perPool), pass = Math.floor((step % perPool) / perPass), k = step % perPass;
   const poolSize = 3 * CATEGORIES.length * 8 * budget.poolImagesPerObject;
   const order = rng(seed * 7919 + pool * 101 + pass).shuffle(Array.from({ length: poolSize }, (_, i) => i));
-  return { pool, indices: Int32Array.from(order.slice(k * budget.imagesPerStep, (k + 1) * budget.imagesPerStep)) };
+  return { pool, pass, indices: Int32Array.from(order.slice(k * budget.imagesPerStep, (k + 1) * budget.imagesPerStep)) };
 }
 
 /** Train (or resume training of) the backbone with one objective; see the module comment. */
@@ -314,6 +317,7 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
     restoreLayersModel(backbone.net, "backbone", loaded.tensors, source, spec.name);
     heads.forEach(([n, h]) => restoreLayersModel(h, `head-${n}`, loaded.tensors, source, n));
     targets.forEach(([n, t]) => restoreLayersModel(t, `target-${n}`, loaded.tensors, source, n));
+    objective?.restoreState?.(new Map([...loaded.tensors].filter(([k]) => k.startsWith("state/")).map(([k, v]) => [k.slice("state/".length), v])));
     await restoreOptimizer(optimizer, loaded.tensors, state.optimizerNames, checkpointDir);
     say(`resuming ${name} at step ${state.step} of ${totalSteps} from ${checkpointDir}`);
   }
@@ -321,7 +325,8 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
   const save = async () => {
     const { arrays, names } = await optimizerArrays(optimizer);
     state.optimizerNames = names;
-    saveCheckpoint(checkpointDir, [...weightArrays(), ...arrays], state);
+    const kept = (objective?.saveState?.() ?? []).map((a) => ({ ...a, name: `state/${a.name}` }));
+    saveCheckpoint(checkpointDir, [...weightArrays(), ...arrays, ...kept], state);
   };
 
   // The pool in use: images (as one tensor) and category labels, replaced when a step needs the next pool.
@@ -383,15 +388,16 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
   const stepSeconds: number[] = [];
   try {
     while (objective && state.step < totalSteps && !(await signal.stopRequested())) {
-      const { pool: poolIndex, indices } = batchIndices(options.seed, state.step, budget);
+      const { pool: poolIndex, pass, indices } = batchIndices(options.seed, state.step, budget);
       const current = poolFor(poolIndex);
+      objective.beforeStep?.({ pool: poolIndex, pass, images: current.images });
       const t0 = Date.now();
       const r = rng(options.seed * 1_000_003 + state.step * 7 + 1);
       const noiseSeed = 1 + ((options.seed * 1_000_003 + state.step * 17) % 2 ** 30);
       let kept: Record<string, tf.Scalar> = {};
       const lossValue = tf.tidy(() => {
         const index = tf.tensor1d(indices, "int32");
-        const batch: SourceBatch = { images: tf.gather(current.images, index), labels: Int32Array.from(indices, (i) => current.labels[i]) };
+        const batch: SourceBatch = { images: tf.gather(current.images, index), labels: Int32Array.from(indices, (i) => current.labels[i]), indices };
         const cost = optimizer.minimize(() => {
           const out = objective.step(batch, r, noiseSeed);
           kept = Object.fromEntries(Object.entries(out.metrics).map(([k, v]) => [k, tf.keep(v)]));
