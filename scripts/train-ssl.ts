@@ -10,25 +10,32 @@
  * --ship-root), --run-dir DIR, --ship-root DIR, --no-ship.
  * `--plan` prints the commands that reproduce every shipped checkpoint, `--plan --json` the same as run specs for
  * `npm run sweep` (lib/sweep/plan.ts).
+ * `npm run train:ssl-budget -- --objective simclr` (this script with --budget-study): the budget study
+ * (SSL_BUDGET_STUDY): trains to its largest budget in out/runs/ssl-<objective>-seed0-budget/ and ships the backbone at
+ * every budget on the way to data/ssl-budget/ssl-<objective>-seed0-step<S>/; `--plan` lists its runs.
  */
 import * as path from "path";
 import { PLAN_FLAGS, printPlan } from "../lib/sweep/plan";
-import { sslPlan } from "../lib/vision/ssl/plan";
-import { OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, sslRunName, trainSsl } from "../lib/vision/ssl/train";
+import { sslBudgetPlan, sslPlan } from "../lib/vision/ssl/plan";
+import { OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, SSL_BUDGET_STUDY, sslRunName, trainSsl } from "../lib/vision/ssl/train";
 import { numberOption as num, parseOptions } from "./cli";
 
-const FLAGS = ["no-ship", ...PLAN_FLAGS];
+const FLAGS = ["no-ship", "budget-study", ...PLAN_FLAGS];
 const KNOWN = ["objective", "seed", "checkpoint-every", "max-steps", "steps", "run-dir", "ship-root", ...FLAGS];
 
 async function main(): Promise<void> {
   const args = parseOptions(process.argv.slice(2), KNOWN, FLAGS);
-  if (args.plan) return printPlan(sslPlan(), Boolean(args.json));
+  const study = Boolean(args["budget-study"]);
+  if (args.plan) return printPlan(study ? sslBudgetPlan() : sslPlan(), Boolean(args.json));
   if (!args.objective) throw new Error(`--objective is required: one of ${OBJECTIVE_NAMES.join(", ")}`);
   const info = objectiveInfo(args.objective);
   const objective = args.objective as ObjectiveName;
   const seed = num(args, "seed", 0);
-  const budget = { ...SSL_BUDGET, steps: num(args, "steps", SSL_BUDGET.steps) };
-  if (budget.steps !== SSL_BUDGET.steps && !args["no-ship"] && !args["ship-root"]) {
+  if (study && (args.steps !== undefined || args["ship-root"] || !SSL_BUDGET_STUDY.objectives.includes(objective) || num(args, "seed", 0) !== SSL_BUDGET_STUDY.seed)) {
+    throw new Error(`the budget study trains ${SSL_BUDGET_STUDY.objectives.join(" and ")}, seed ${SSL_BUDGET_STUDY.seed}, to ${SSL_BUDGET_STUDY.steps.join(", ")} steps (SSL_BUDGET_STUDY); it takes no --steps or --ship-root`);
+  }
+  const budget = { ...SSL_BUDGET, steps: study ? Math.max(...SSL_BUDGET_STUDY.steps) : num(args, "steps", SSL_BUDGET.steps) };
+  if (!study && budget.steps !== SSL_BUDGET.steps && !args["no-ship"] && !args["ship-root"]) {
     throw new Error(`--steps ${budget.steps} differs from the shared budget (${SSL_BUDGET.steps}): add --no-ship (or --ship-root DIR) so it does not replace a shipped checkpoint`);
   }
   const steps = objective === "untrained" ? 0 : budget.steps;
@@ -40,8 +47,13 @@ async function main(): Promise<void> {
     checkpointSeconds: num(args, "checkpoint-every", 60),
     maxSteps: args["max-steps"] === undefined ? undefined : num(args, "max-steps", 0),
     // A trial budget gets its own run folder, so it never blocks (or is resumed as) the shipped run.
-    runDir: args["run-dir"] ?? (budget.steps === SSL_BUDGET.steps ? undefined : path.resolve(__dirname, "..", "out", "runs", `${sslRunName(objective, seed)}-steps${budget.steps}`)),
+    runDir: args["run-dir"] ?? (study ? path.resolve(__dirname, "..", "out", "runs", `${sslRunName(objective, seed)}-budget`)
+      : budget.steps === SSL_BUDGET.steps ? undefined : path.resolve(__dirname, "..", "out", "runs", `${sslRunName(objective, seed)}-steps${budget.steps}`)),
     shipRoot: args["no-ship"] ? null : args["ship-root"],
+    ...(study && !args["no-ship"] ? {
+      snapshots: { steps: SSL_BUDGET_STUDY.steps, root: SSL_BUDGET_STUDY.root },
+      shipDir: path.resolve(__dirname, "..", SSL_BUDGET_STUDY.root, `${sslRunName(objective, seed)}-step${budget.steps}`),
+    } : {}),
     command: `npm run train:ssl -- ${process.argv.slice(2).join(" ")}`,
     onStep: (l, eta) => {
       if (Date.now() - lastLine < 5000 && l.step !== steps) return;

@@ -400,6 +400,24 @@ describe("training", () => {
     resumed.backbone.dispose();
   }, 120_000);
 
+  it("the budget study's snapshots: the step-S backbone of a longer run is what a run of budget S ships, probed, with its manifest", async () => {
+    const root = tmp("ssl-snap-");
+    const long = await trainSsl({ objective: "supervised", seed: 3, budget: TINY_BUDGET, backbone: TINY, runDir: tmp("ssl-s-a-"), shipRoot: root, verbose: false,
+      snapshots: { steps: [2], root }, shipDir: path.join(root, "ssl-supervised-seed3-step4") });
+    const short = await trainSsl({ objective: "supervised", seed: 3, budget: { ...TINY_BUDGET, steps: 2 }, backbone: TINY, runDir: tmp("ssl-s-b-"), shipRoot: null, verbose: false, evaluate: false });
+    expect(fs.readdirSync(root).sort()).toEqual(["ssl-supervised-seed3-step2", "ssl-supervised-seed3-step4"]);
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, "ssl-supervised-seed3-step2", "manifest.json"), "utf8"));
+    expect(manifest.steps).toBe(2);
+    expect(manifest.training_data.pools_used).toBe(1);
+    expect(manifest.evaluation.probe_accuracy).toBeGreaterThan(0);
+    const snap = loadSslBackbone(path.join(root, "ssl-supervised-seed3-step2"));
+    const x = layersModelArrays(snap.net, "b"), y = layersModelArrays(short.backbone.net, "b");
+    x.forEach((w, i) => expect(w.values.reduce((m, v, k) => Math.max(m, Math.abs(v - y[i].values[k])), 0), w.name).toBeLessThan(1e-6));
+    const end = loadSslBackbone(path.join(root, "ssl-supervised-seed3-step4"));
+    expect(end.state.step).toBe(4);
+    [long.backbone, short.backbone, snap, end].forEach((b) => b.dispose());
+  }, 120_000);
+
   it("local aggregation's memory bank and clusterings are checkpointed: a resumed run ends where an uninterrupted one does", async () => {
     // 3 steps per pass, one pass per pool: steps 1–3 warm up with instance recognition on pool 0, steps 4–6 aggregate on pool 1.
     const budget: SslBudget = { steps: 6, imagesPerStep: 64, learningRate: 1e-3, poolImagesPerObject: 1, passesPerPool: 1 };

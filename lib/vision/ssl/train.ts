@@ -104,6 +104,16 @@ export const SSL_BUDGET: SslBudget = { steps: 800, imagesPerStep: 128, learningR
 /** Seeds shipped per objective. */
 export const SSL_SEEDS: readonly number[] = [0, 1];
 
+/**
+ * The budget study (issue: notebook 02 at a budget where the objectives have learned): SimCLR and supervised, seed 0,
+ * one run each to the largest budget, its backbone shipped (and probed) at every budget on the way to
+ * data/ssl-budget/ssl-<objective>-seed0-step<S>/. Adam at a constant rate: the step-S backbone of the long run is the
+ * backbone a run of budget S would ship.
+ */
+export const SSL_BUDGET_STUDY = {
+  objectives: ["simclr", "supervised"] as ObjectiveName[], seed: 0, steps: [800, 1600, 3200, 6400], root: path.join("data", "ssl-budget"),
+} as const;
+
 export function sslRunName(objective: string, seed: number): string {
   return `ssl-${objective}-seed${seed}`;
 }
@@ -201,10 +211,14 @@ export interface SslTrainOptions {
   runDir?: string;
   /** Folder under which the finished backbone is shipped (default data/checkpoints); null: do not ship. */
   shipRoot?: string | null;
+  /** The finished backbone's folder itself (default <shipRoot>/<name>). */
+  shipDir?: string;
   /** The command line that started the run, for the manifest. */
   command?: string;
   /** Called after every step (progress display). */
   onStep?: (log: SslStepLog, etaSeconds: number) => void;
+  /** Ship the backbone (probed) also at these steps, to `<root>/<name>-step<S>/` (the budget study); the last one is the run's end. */
+  snapshots?: { steps: readonly number[]; root: string };
   /** Stop after this many steps in this call (tests: an interruption; timing: a few steps). */
   maxSteps?: number;
   /** Evaluate (probe) when finished (default true). */
@@ -339,9 +353,8 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
     return pool;
   };
 
-  const ship = (evaluation: SslEvaluation | null): string | null => {
-    if (options.shipRoot === null) return null;
-    const dir = path.join(options.shipRoot ?? path.join(ROOT, "data", "checkpoints"), name);
+  const ship = (evaluation: SslEvaluation | null, dir = options.shipRoot === null ? null : options.shipDir ?? path.join(options.shipRoot ?? path.join(ROOT, "data", "checkpoints"), name)): string | null => {
+    if (dir === null) return null;
     const shippedState: SslCheckpointState = { objective: options.objective, backbone: spec, seed: options.seed, step: state.step };
     saveCheckpoint(dir, weightArrays(), shippedState);
     const manifest = {
@@ -366,7 +379,7 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
         image_seed: `${VISION_DATA_SEEDS.trainingImageSeed} + 1000·${options.seed} + pool`,
         object_seed: `${VISION_DATA_SEEDS.firstTrainingObjectSeed} + pool (skipping 0, the neural test objects, and 2, the probe's novel objects)`,
         images_per_object: budget.poolImagesPerObject, passes_per_pool: budget.passesPerPool,
-        pools_used: totalSteps === 0 ? 0 : Math.floor((totalSteps - 1) / (stepsPerPass(budget) * budget.passesPerPool)) + 1,
+        pools_used: state.step === 0 ? 0 : Math.floor((state.step - 1) / (stepsPerPass(budget) * budget.passesPerPool)) + 1,
       },
       wall_seconds: Math.round(state.wallSeconds),
       backend: backendReport()?.name ?? "unknown",
@@ -424,6 +437,14 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
         });
         state.intervalSums = {};
         state.intervalSteps = 0;
+      }
+      if (options.snapshots?.steps.includes(state.step) && state.step < totalSteps) {
+        const dir = path.resolve(ROOT, options.snapshots.root, `${name}-step${state.step}`);
+        if (!fs.existsSync(path.join(dir, "manifest.json"))) {
+          const evaluation = evaluateSslBackbone(backbone);
+          ship(evaluation, dir);
+          say(`${name}: step ${state.step} snapshot, linear-probe accuracy ${(100 * evaluation.probe_accuracy).toFixed(1)} % → ${path.relative(ROOT, dir)}`);
+        }
       }
       const eta = ((totalSteps - state.step) / state.step) * state.wallSeconds;
       options.onStep?.({ step: state.step, loss: lossValue, metrics, seconds: dt }, eta);
