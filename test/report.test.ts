@@ -1,13 +1,17 @@
 /** What notebooks 03 and 04 state from shipped numbers (lib/rl/report.ts): claims with their margins, results across morphologies, and an ablation's paired cost (lib/rl/evaluate.ts). */
 import { describe, expect, it } from "vitest";
-import { beatsClaim, ratioClaim, returnByLegLength, SeedPooled, seedMargin, ShippedAgent } from "../lib/rl/report";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { AntSet, beatsClaim, budgetChange, newestAgents, ratioClaim, returnByLegLength, SeedPooled, seedMargin, ShippedAgent, shippedRun } from "../lib/rl/report";
+import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/plan";
 import { Morphology } from "../lib/rl/morphology";
 import { EvaluationSummary, MorphologyResult, pairedDifference, summarize } from "../lib/rl/evaluate";
 
-const pooled = (perSeed: number[], semOverBodies = 10): SeedPooled => {
+const pooled = (perSeed: number[], semOverBodies = 10, policy: SeedPooled["policy"] = "dmap", sigma = 0.3): SeedPooled => {
   const m = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
   const spread = perSeed.length > 1 ? Math.sqrt(perSeed.reduce((s, x) => s + (x - m) ** 2, 0) / (perSeed.length - 1)) : 0;
-  return { policy: "dmap", trainSigma: 0.3, testSigma: 0.3, seeds: perSeed.map((_, i) => i), perSeed, meanReturn: m, seedSpread: spread,
+  return { policy, trainSigma: sigma, testSigma: sigma, seeds: perSeed.map((_, i) => i), perSeed, meanReturn: m, seedSpread: spread,
     semOverBodies, forwardSpeed: 1, fallRate: 0, bodies: 100 };
 };
 
@@ -75,3 +79,50 @@ describe("ablation against its policy, paired by body", () => {
     expect(() => pairedDifference(evaluation([1, 2]), evaluation([1, 2], [0, 5]))).toThrow(/not of the same bodies/);
   });
 });
+
+describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-step set", () => {
+  const makeSets = () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), "ant-sets-"));
+    const sets: AntSet[] = [{ key: "budget", label: "budget", root: path.join(base, "budget") }, { key: "short", label: "short", root: path.join(base, "short") }];
+    const ship = (root: string, policy: string, sigma: number, seed: number, steps: number) => {
+      const name = `ant-${policy}-sigma${sigma}-seed${seed}`;
+      fs.mkdirSync(path.join(root, name), { recursive: true });
+      fs.writeFileSync(path.join(root, name, "manifest.json"), JSON.stringify({ name, env_steps: steps, config: { policy, sigma, seed }, evaluation: {} }));
+    };
+    ship(sets[1].root, "simple", 0.3, 0, 2e6); ship(sets[1].root, "oracle", 0.3, 0, 2e6); ship(sets[1].root, "dmap", 0.3, 0, 2e6);
+    ship(sets[0].root, "oracle", 0.3, 0, 11e6);
+    return { sets, base };
+  };
+
+  it("a run comes from the budget set where it is shipped there, else from the short-budget set, each run once", () => {
+    const { sets, base } = makeSets();
+    expect(shippedRun("ant-oracle-sigma0.3-seed0", sets)).toEqual({ dir: path.join(sets[0].root, "ant-oracle-sigma0.3-seed0"), set: "budget" });
+    expect(shippedRun("ant-simple-sigma0.3-seed0", sets)?.set).toBe("short");
+    expect(shippedRun("ant-tcn-sigma0.3-seed0", sets)).toBeNull();
+    const newest = newestAgents(undefined, sets);
+    expect(newest.map((a) => `${a.manifest.config.policy}:${a.set}:${a.manifest.env_steps}`)).toEqual(["simple:short:2000000", "oracle:budget:11000000", "dmap:short:2000000"]);
+    expect(newestAgents(["dmap"], sets).map((a) => a.set)).toEqual(["short"]);
+    fs.rmSync(base, { recursive: true });
+  });
+
+  it("how the comparison changes with training: per policy and σ both sets' returns, the change, and each set's ordering", () => {
+    const short = [pooled([1500], 10, "simple"), pooled([1400], 10, "oracle"), pooled([700], 10, "dmap")];
+    const budget = [pooled([1600], 10, "simple"), pooled([2100], 10, "oracle")];
+    const c = budgetChange(short, budget, ["simple", "oracle", "dmap"], [0.3]);
+    expect(c.rows.map((r) => r.change)).toEqual([1600 / 1500 - 1, 2100 / 1400 - 1, null]);
+    expect(c.rows[2].budget).toBeUndefined();
+    expect(c.ordering).toEqual([{ sigma: 0.3, short: ["simple", "oracle", "dmap"], budget: ["oracle", "simple"] }]);
+  });
+
+  it("the plan trains every compared policy for one budget, σ 0.3's seeds first (RMA right after its Oracle), then σ 0.5, then σ 0.1", () => {
+    const plan = antPlan();
+    expect(plan.length).toBe(25);
+    expect(plan.filter((r) => !r.name.startsWith("ant-rma-")).every((r) => r.total === PPO_BUDGET)).toBe(true);
+    expect(plan.filter((r) => r.name.startsWith("ant-rma-")).every((r) => r.total === RMA_PHASE2_BUDGET)).toBe(true);
+    expect(plan.slice(0, 5).map((r) => r.name)).toEqual(["simple", "oracle", "rma", "tcn", "dmap"].map((p) => `ant-${p}-sigma0.3-seed0`));
+    const sigmas = plan.map((r) => Number(/sigma([\d.]+)/.exec(r.name)![1]));
+    expect(sigmas.slice(0, 15).every((s) => s === 0.3) && sigmas.slice(15, 20).every((s) => s === 0.5) && sigmas.slice(20).every((s) => s === 0.1)).toBe(true);
+    plan.filter((r) => r.after).forEach((r) => r.after!.forEach((before) => expect(plan.findIndex((x) => x.name === before)).toBeLessThan(plan.indexOf(r))));
+  });
+});
+

@@ -200,12 +200,16 @@ function runDash(a: ShippedAgent, all: readonly ShippedAgent[]): string {
   return dashes[Math.max(0, same.indexOf(a)) % 5];
 }
 
-/** Training curves (episodic return vs env steps, smoothed) of several agents, one line per seed. */
-export function learningCurves(agents: ShippedAgent[], title: string): Figure {
-  const smooth = (ys: number[], k = 10) => ys.map((_, i) => {
+/** Moving average over the last k logged iterations (NaN where none of them has a finished episode). */
+function smooth(ys: number[], k = 10): number[] {
+  return ys.map((_, i) => {
     const w = ys.slice(Math.max(0, i - k + 1), i + 1).filter(Number.isFinite);
     return w.length ? w.reduce((a, b) => a + b, 0) / w.length : NaN;
   });
+}
+
+/** Training curves (episodic return vs env steps, smoothed) of several agents, one line per seed. */
+export function learningCurves(agents: ShippedAgent[], title: string): Figure {
   return {
     data: agents.map((a) => {
       const log = trainingLog<{ globalStep: number; episodicReturn: number }>(a);
@@ -218,6 +222,51 @@ export function learningCurves(agents: ShippedAgent[], title: string): Figure {
     layout: {
       title: { text: title },
       xaxis: { title: { text: "env steps" } }, yaxis: { title: { text: "episodic return during training (smoothed)" } },
+    },
+  };
+}
+
+/**
+ * Every policy's training curve on one axis of env steps, seeds pooled: per policy kind (and training σ), the mean
+ * over its seeds of the smoothed training return at each logged env step that every seed reached, with a band of
+ * ± one standard deviation across seeds (no band for one seed). The same PPO settings log at the same env steps.
+ */
+export function learningCurveBands(agents: ShippedAgent[], title: string): Figure {
+  const groups = new Map<string, ShippedAgent[]>();
+  for (const a of agents) {
+    const key = `${a.manifest.config.policy}|${a.manifest.config.sigma}`;
+    groups.set(key, [...(groups.get(key) ?? []), a]);
+  }
+  const sigmas = new Set(agents.map((a) => a.manifest.config.sigma));
+  const data: Data[] = [];
+  for (const [key, runs] of groups) {
+    const [policy, sigma] = key.split("|");
+    const curves = runs.map((a) => {
+      const log = trainingLog<{ globalStep: number; episodicReturn?: number | null }>(a);
+      const ys = smooth(log.map((l) => l.episodicReturn ?? NaN));
+      return new Map(log.map((l, i) => [l.globalStep, ys[i]]));
+    });
+    const steps = [...curves[0].keys()].filter((x) => curves.every((c) => Number.isFinite(c.get(x))));
+    const stats = steps.map((x) => {
+      const ys = curves.map((c) => c.get(x)!);
+      const m = ys.reduce((p, q) => p + q, 0) / ys.length;
+      return { m, sd: ys.length > 1 ? Math.sqrt(ys.reduce((p, q) => p + (q - m) ** 2, 0) / (ys.length - 1)) : 0 };
+    });
+    const colour = COLOURS[policy as keyof typeof COLOURS];
+    const name = `${policyLabel(policy)}${sigmas.size > 1 ? ` σ ${sigma}` : ""} (${runs.length} seed${runs.length > 1 ? "s" : ""})`;
+    if (runs.length > 1) {
+      data.push({
+        type: "scatter", mode: "lines", x: [...steps, ...[...steps].reverse()], y: [...stats.map((t) => t.m + t.sd), ...stats.map((t) => t.m - t.sd).reverse()],
+        fill: "toself", fillcolor: colour, opacity: 0.2, line: { width: 0 }, hoverinfo: "skip", showlegend: false, legendgroup: key,
+      } as Data);
+    }
+    data.push({ type: "scatter", mode: "lines", name, x: steps, y: stats.map((t) => t.m), line: { color: colour }, legendgroup: key } as Data);
+  }
+  return {
+    data,
+    layout: {
+      title: { text: title },
+      xaxis: { title: { text: "env steps" } }, yaxis: { title: { text: "episodic return during training (smoothed; band: ± 1 std across seeds)" } },
     },
   };
 }

@@ -24,18 +24,19 @@ export const CHECKPOINT_ROOT = path.join(ROOT, "data", "checkpoints");
  */
 export const SHORT_BUDGET_ROOT = path.join(ROOT, "data", "short-budget");
 /** Both sets, newest first: where a run of the budget set is not shipped yet, its short-budget run stands in. */
-export const ANT_SETS = [
+export type AntSetKey = "budget" | "short";
+export interface AntSet { key: AntSetKey; label: string; root: string }
+export const ANT_SETS: readonly AntSet[] = [
   { key: "budget", label: "budget", root: CHECKPOINT_ROOT },
   { key: "short", label: "short budget (2 M)", root: SHORT_BUDGET_ROOT },
-] as const;
-export type AntSetKey = (typeof ANT_SETS)[number]["key"];
+];
 
 /**
  * The shipped folder of one run (name as lib/rl/train.ts runName), from the budget set if it is there, else from the
  * short-budget set; null when neither holds it.
  */
-export function shippedRun(name: string): { dir: string; set: AntSetKey } | null {
-  for (const s of ANT_SETS) if (fs.existsSync(path.join(s.root, name, "manifest.json"))) return { dir: path.join(s.root, name), set: s.key };
+export function shippedRun(name: string, sets: readonly AntSet[] = ANT_SETS): { dir: string; set: AntSetKey } | null {
+  for (const s of sets) if (fs.existsSync(path.join(s.root, name, "manifest.json"))) return { dir: path.join(s.root, name), set: s.key };
   return null;
 }
 
@@ -92,12 +93,12 @@ export function shippedAgents(kinds?: readonly PolicyKind[], root = CHECKPOINT_R
  * came from: for the notebooks' demonstrations (a policy walking, RMA's estimate, DMAP's attention), never for a
  * comparison, which takes one set (`shippedAgents(kinds, root)`).
  */
-export function newestAgents(kinds?: readonly PolicyKind[]): (ShippedAgent & { set: AntSetKey })[] {
-  const budget = shippedAgents(kinds, CHECKPOINT_ROOT).map((a) => ({ ...a, set: "budget" as AntSetKey }));
-  const names = new Set(budget.map((a) => a.manifest.name));
-  const short = shippedAgents(kinds, SHORT_BUDGET_ROOT).filter((a) => !names.has(a.manifest.name)).map((a) => ({ ...a, set: "short" as AntSetKey }));
+export function newestAgents(kinds?: readonly PolicyKind[], sets: readonly AntSet[] = ANT_SETS): (ShippedAgent & { set: AntSetKey })[] {
+  const seen = new Set<string>();
+  const found = sets.flatMap((s) => shippedAgents(kinds, s.root).filter((a) => !seen.has(path.basename(a.dir)) && seen.add(path.basename(a.dir)))
+    .map((a) => ({ ...a, set: s.key })));
   const order = ["simple", "oracle", "rma", "tcn", "dmap"];
-  return [...budget, ...short].sort((a, b) => order.indexOf(a.manifest.config.policy) - order.indexOf(b.manifest.config.policy)
+  return found.sort((a, b) => order.indexOf(a.manifest.config.policy) - order.indexOf(b.manifest.config.policy)
     || a.manifest.config.sigma - b.manifest.config.sigma || a.manifest.config.seed - b.manifest.config.seed);
 }
 
