@@ -21,6 +21,7 @@ import { BANK_EMBEDDING, bankObjective } from "../lib/vision/ssl/bank-objectives
 import { BANK_MOMENTUM, unitRows } from "../lib/vision/ssl/memory-bank";
 import { sslPlan } from "../lib/vision/ssl/plan";
 import { objectiveExamples, objectiveExamplesFigure } from "../lib/vision/ssl/examples";
+import { budgetFromStudy, BudgetPoint } from "../lib/vision/ssl/compare";
 import { generateStimuli } from "../lib/vision";
 import {
   batchIndices, loadSslBackbone, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_SEEDS, SslBudget, trainSsl,
@@ -298,6 +299,29 @@ describe("the memory-bank objectives (instance recognition, local aggregation)",
     const o = bankObjective("local-aggregation", backbone, 3);
     expect(() => tf.tidy(() => { o.step(batch, rng(5), 11); })).toThrow(/no pool began/);
     o.dispose(); backbone.dispose(); tf.dispose([images, batch.images]);
+  });
+});
+
+describe("the shared budget from the budget study", () => {
+  const point = (objective: "simclr" | "supervised", steps: number, probe: number, it: number, itImage = it): BudgetPoint => ({ objective, steps, probe_accuracy: probe, IT: it, IT_image_only: itImage });
+  const spread = { probe_accuracy: 0.02, IT: 0.01, IT_image_only: 0.01 };
+
+  it("takes, per objective, the smallest budget ≥ the minimum from which the next one gains no more than the seed spread; shared: the largest", () => {
+    const points = [
+      // supervised: levelled from 3,200 (the next budget gains 0.01 and 0.005).
+      point("supervised", 800, 0.80, 0.50), point("supervised", 1600, 0.85, 0.55), point("supervised", 3200, 0.88, 0.57), point("supervised", 6400, 0.89, 0.575),
+      // SimCLR: still gaining on IT from 3,200 to 6,400 (0.03 > 0.01): its budget is the last, not levelled.
+      point("simclr", 800, 0.50, 0.40), point("simclr", 1600, 0.55, 0.44), point("simclr", 3200, 0.58, 0.47), point("simclr", 6400, 0.59, 0.50),
+    ];
+    const choice = budgetFromStudy(points, spread, 3200);
+    expect(choice.perObjective.map((o) => [o.objective, o.budget, o.levelled])).toEqual([["supervised", 3200, true], ["simclr", 6400, false]]);
+    expect(choice.budget).toBe(6400);
+    // A gain before the minimum does not count, however small; IT without the identity part counts too.
+    const flat = [point("supervised", 800, 0.8, 0.5), point("supervised", 1600, 0.8, 0.5), point("supervised", 3200, 0.8, 0.5, 0.4), point("supervised", 6400, 0.8, 0.5, 0.45)];
+    expect(budgetFromStudy(flat, spread, 1600).budget).toBe(1600);
+    expect(budgetFromStudy(flat, spread, 3200)).toMatchObject({ budget: 6400, perObjective: [{ levelled: false }] });
+    expect(() => budgetFromStudy([], spread, 3200)).toThrow(/no budget-study points/);
+    expect(() => budgetFromStudy(points, { ...spread, IT: -1 }, 3200)).toThrow(/spreads must be ≥ 0/);
   });
 });
 

@@ -9,7 +9,7 @@ import * as path from "path";
 import type { Backbone } from "./backbone";
 import { backboneReadouts, BenchmarkOptions, LayerScores, NeuralBenchmark, scoreReadouts, summarizeBackbone } from "./evaluate";
 import { sslPlan } from "./plan";
-import { loadSslBackbone, ObjectiveName, SslEvaluation, SslIntervalLog } from "./train";
+import { loadSslBackbone, ObjectiveName, SSL_BUDGET_STUDY, SslEvaluation, SslIntervalLog, sslRunName } from "./train";
 
 export interface ShippedBackbone {
   objective: ObjectiveName;
@@ -150,3 +150,50 @@ export function lossShape(log: readonly Pick<SslIntervalLog, "step" | "loss">[])
   if (!(first > lowest)) return null;
   return { first, lowest, lowestStep: log[k].step, last, givenBack: (last - lowest) / (first - lowest) };
 }
+
+/**
+ * The budget study's backbones (SSL_BUDGET_STUDY: each objective's run shipped at every budget on the way), found
+ * under `root`; `missing` names the snapshots not there yet.
+ */
+export function budgetStudyBackbones(root: string = SSL_BUDGET_STUDY.root): { entries: (ShippedBackbone & { step: number })[]; missing: string[] } {
+  const entries: (ShippedBackbone & { step: number })[] = [], missing: string[] = [];
+  for (const objective of SSL_BUDGET_STUDY.objectives) {
+    for (const step of SSL_BUDGET_STUDY.steps) {
+      const dir = path.join(root, `${sslRunName(objective, SSL_BUDGET_STUDY.seed)}-step${step}`);
+      const manifestFile = path.join(dir, "manifest.json");
+      if (!fs.existsSync(manifestFile)) { missing.push(dir); continue; }
+      const m = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
+      entries.push({ objective, seed: m.seed, dir, steps: m.steps, step: m.steps, wallSeconds: m.wall_seconds, log: m.training_log, shippedProbeAccuracy: m.evaluation?.probe_accuracy ?? null });
+    }
+  }
+  return { entries, missing };
+}
+
+/** One objective's score at one budget (the budget study). */
+export interface BudgetPoint { objective: ObjectiveName; steps: number; probe_accuracy: number; IT: number; IT_image_only: number }
+
+/**
+ * The shared budget from the budget study: per objective, the smallest budget at least `minimum` steps from which
+ * the next budget on the study's grid improves neither probe accuracy nor IT predictivity by more than their seed
+ * spread (`spread`: the largest difference between the seeds of one objective at the shipped budget; IT in both
+ * simulations); the shared
+ * budget is the largest of these, so that every objective gets one at which the study's objectives had stopped
+ * improving. An objective still improving at the grid's last step is reported so (`levelled: false`), and the last
+ * step is its budget.
+ */
+export function budgetFromStudy(points: readonly BudgetPoint[], spread: { probe_accuracy: number; IT: number; IT_image_only: number }, minimum: number):
+  { budget: number; perObjective: { objective: ObjectiveName; budget: number; levelled: boolean; gains: { from: number; to: number; probe: number; IT: number; IT_image_only: number }[] }[] } {
+  if (!(spread.probe_accuracy >= 0 && spread.IT >= 0 && spread.IT_image_only >= 0)) throw new Error(`budgetFromStudy: the seed spreads must be ≥ 0, got ${JSON.stringify(spread)}`);
+  const objectives = [...new Set(points.map((p) => p.objective))];
+  if (!objectives.length) throw new Error("budgetFromStudy: no budget-study points (npm run sweep -- run ssl-budget trains them)");
+  const perObjective = objectives.map((objective) => {
+    const mine = points.filter((p) => p.objective === objective).sort((a, b) => a.steps - b.steps);
+    const gains = mine.slice(1).map((p, i) => ({
+      from: mine[i].steps, to: p.steps, probe: p.probe_accuracy - mine[i].probe_accuracy, IT: p.IT - mine[i].IT, IT_image_only: p.IT_image_only - mine[i].IT_image_only,
+    }));
+    const stop = gains.find((g) => g.from >= minimum && g.probe <= spread.probe_accuracy && g.IT <= spread.IT && g.IT_image_only <= spread.IT_image_only);
+    return { objective, budget: stop ? stop.from : mine[mine.length - 1].steps, levelled: Boolean(stop), gains };
+  });
+  return { budget: Math.max(...perObjective.map((o) => o.budget)), perObjective };
+}
+

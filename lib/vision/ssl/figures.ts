@@ -177,3 +177,42 @@ export function layerProfilesFigure(records: readonly ComparisonRecord[], region
     },
   };
 }
+
+/**
+ * The budget study's figure: probe accuracy and IT predictivity (both simulations) against training steps, one line
+ * per objective (its seed-0 run shipped at every budget), with the shipped runs' seed range at the shipped budget
+ * as error bars: does contrastive catch up with supervised given more training?
+ */
+export function budgetStudyFigure(records: readonly (ComparisonRecord & { steps: number })[], shipped: readonly ComparisonRecord[], shippedSteps: number, title: string): Figure {
+  const keys: ScoreKey[] = ["probe_accuracy", "IT", "IT_image_only"];
+  const grid = gridAxes(keys.length, keys.length);
+  const data: Data[] = [], axes: Record<string, unknown> = {};
+  const objectives = OBJECTIVE_NAMES.filter((o) => records.some((r) => r.objective === o));
+  keys.forEach((key, k) => {
+    for (const objective of objectives) {
+      const runs = records.filter((r) => r.objective === objective && r[key] !== null).sort((a, b) => a.steps - b.steps);
+      data.push({
+        type: "scatter", mode: "lines+markers", ...grid.ref(k), name: objective, legendgroup: objective, showlegend: k === 0,
+        x: runs.map((r) => r.steps), y: runs.map((r) => r[key] as number), line: { color: objectiveColor(objective) },
+        hovertemplate: `${objective}, %{x} steps: %{y:.3f}<extra></extra>`,
+      });
+      const s = seedSummary(shipped.filter((r) => r.objective === objective), key)[0];
+      if (s) {
+        data.push({
+          type: "scatter", mode: "markers", ...grid.ref(k), showlegend: false, legendgroup: objective, x: [shippedSteps], y: [s.mean],
+          marker: { color: objectiveColor(objective), symbol: "diamond-open", size: 10 },
+          error_y: { type: "data", symmetric: false, array: [s.max - s.mean], arrayminus: [s.mean - s.min], color: objectiveColor(objective) },
+          hovertemplate: `${objective}, shipped runs (${s.seeds} seeds) at %{x} steps: mean %{y:.3f}<extra></extra>`,
+        });
+      }
+    }
+    const axis = grid.key(k);
+    axes[axis.x] = { type: "log", title: { text: "training steps (× 128 images)" } };
+    axes[axis.y] = { title: { text: SCORE_TITLES[key].axis } };
+  });
+  return {
+    data,
+    layout: { ...titled(title, 430, 100), grid: { rows: 1, columns: keys.length, pattern: "independent" }, height: 430, annotations: panelTitles(keys.map((key) => SCORE_TITLES[key].panel), grid.ref), ...axes },
+  };
+}
+
