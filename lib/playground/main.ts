@@ -206,7 +206,8 @@ function buildControls(): void {
   const byKind = ["simple", "oracle", "rma", "tcn", "dmap"].map((kind) => state.catalogue.filter((c) => c.policy === kind));
   $("policies").innerHTML = byKind.flat().map((c) => `<label><input type="checkbox" value="${c.name}" ${state.chosen.includes(c.name) ? "checked" : ""}> ` +
     `<span class="swatch" style="background:${POLICY_COLOURS[c.policy]}"></span>${policyLabel(c.policy)} σ ${c.sigma} seed ${c.seed}` +
-    `<span class="note"> ${c.policy === "rma" ? "phase 2 " : ""}${c.envSteps >= 1e6 ? `${(c.envSteps / 1e6).toFixed(0)} M` : `${(c.envSteps / 1e3).toFixed(0)} k`}${c.testReturn === null ? "" : ` · test ${c.testReturn.toFixed(0)}`}</span></label>`).join("");
+    `<span class="note" title="${c.policy === "rma" ? "RMA's phase 2 (on top of its Oracle's PPO steps)" : "PPO"}: ${c.envSteps.toLocaleString("en-US")} env steps; return on its σ's test set ${c.testReturn ?? "–"}"> ` +
+    `${(c.envSteps / 1e6).toFixed(c.envSteps < 1e6 ? 1 : 0)} M${c.testReturn === null ? "" : ` · ${c.testReturn.toFixed(0)}`}</span></label>`).join("");
   $("policies").querySelectorAll("input").forEach((box) => box.addEventListener("change", () => {
     choose(Array.from($("policies").querySelectorAll("input")).filter((b) => (b as HTMLInputElement).checked).map((b) => (b as HTMLInputElement).value));
   }));
