@@ -1,23 +1,23 @@
 /**
- * Every shipped SSL backbone (data/checkpoints/ssl-*) loads, has a complete manifest, and its linear probe
+ * Every shipped SSL backbone (data/checkpoints/ssl-*, and the budget study's snapshots in data/ssl-budget/) loads, has a complete manifest, and its linear probe
  * re-evaluated agrees with the accuracy the manifest recorded right after training (same images, same weights).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { initBackend } from "../lib/tf";
-import { evaluateSslBackbone, loadSslBackbone } from "../lib/vision/ssl/train";
+import { evaluateSslBackbone, loadSslBackbone, SSL_BUDGET_STUDY } from "../lib/vision/ssl/train";
 
 // KIT_SSL_CHECKPOINTS points the test at another folder (e.g. a sweep's ship root before its checkpoints are committed).
-const DIR = process.env.KIT_SSL_CHECKPOINTS ?? path.resolve(__dirname, "..", "data", "checkpoints");
-const shipped = fs.existsSync(DIR)
-  ? fs.readdirSync(DIR).filter((d) => d.startsWith("ssl-") && fs.existsSync(path.join(DIR, d, "manifest.json")))
-  : [];
+const ROOT = path.resolve(__dirname, "..");
+const DIRS = [process.env.KIT_SSL_CHECKPOINTS ?? path.join(ROOT, "data", "checkpoints"), path.join(ROOT, SSL_BUDGET_STUDY.root)];
+const shipped = DIRS.filter((root) => fs.existsSync(root)).flatMap((root) => fs.readdirSync(root)
+  .filter((d) => d.startsWith("ssl-") && fs.existsSync(path.join(root, d, "manifest.json"))).map((d) => path.relative(ROOT, path.join(root, d))));
 
 describe.skipIf(shipped.length === 0)("shipped SSL backbones", () => {
   it.each(shipped.map((d) => [d]))("%s re-evaluates as its manifest says", async (name) => {
     await initBackend({ quiet: true });
-    const dir = path.join(DIR, name);
+    const dir = path.resolve(ROOT, name);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
     for (const key of ["command", "objective", "backbone", "seed", "steps", "images_seen", "training_data", "wall_seconds", "backend", "code_commit", "evaluation", "training_log"]) {
       expect(manifest, key).toHaveProperty(key);
