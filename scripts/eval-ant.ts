@@ -1,5 +1,5 @@
 /**
- * `npm run eval:ant -- --checkpoint data/checkpoints/ant-simple-sigma0.1-seed0 [--sigma 0.3] [--n 100] [--json]`
+ * `npm run eval:ant -- --checkpoint data/short-budget/ant-simple-sigma0.1-seed0 [--sigma 0.3] [--n 100] [--json]`
  * Evaluate an Ant agent (or `--checkpoint random`: uniform random actions) on a shipped morphology test set:
  * one deterministic episode per body; prints mean return ± SEM, forward speed, distance, fall rate, and the
  * per-morphology results (all of them with --json).
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const get = (k: string) => { const i = argv.indexOf(`--${k}`); return i >= 0 ? argv[i + 1] : undefined; };
   const checkpoint = get("checkpoint");
-  if (!checkpoint) throw new Error("give --checkpoint DIR (a folder in data/checkpoints/) or --checkpoint random");
+  if (!checkpoint) throw new Error("give --checkpoint DIR (a folder in data/checkpoints/ or data/short-budget/) or --checkpoint random");
   const sigmas = get("sigma") ? [Number(get("sigma"))] : [...TEST_SIGMAS];
   const n = Number(get("n") ?? 100);
   await initBackend({ quiet: argv.includes("--json") });
