@@ -5,6 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import { AntSet, beatsClaim, budgetChange, newestAgents, ratioClaim, returnByLegLength, SeedPooled, seedMargin, ShippedAgent, shippedRun } from "../lib/rl/report";
 import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/plan";
+import { measuredSpeed } from "../lib/rl/run-status";
+import { PPO_DEFAULTS } from "../lib/rl/ppo";
 import { Morphology } from "../lib/rl/morphology";
 import { EvaluationSummary, MorphologyResult, pairedDifference, summarize } from "../lib/rl/evaluate";
 
@@ -112,6 +114,24 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     expect(c.rows.map((r) => r.change)).toEqual([1600 / 1500 - 1, 2100 / 1400 - 1, null]);
     expect(c.rows[2].budget).toBeUndefined();
     expect(c.ordering).toEqual([{ sigma: 0.3, short: ["simple", "oracle", "dmap"], budget: ["oracle", "simple"] }]);
+  });
+
+  it("measured speeds come from both sets' manifests and from runs partway; a run partway beside only its 2 M-step copy counts", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ant-speed-"));
+    const write = (rel: string, value: unknown) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), JSON.stringify(value)); };
+    const old = { ...PPO_DEFAULTS, updateEpochs: 10 };
+    // The 2 M-step copy (other settings) and, partway under out/runs, the same run with today's settings: 1,000 steps/s.
+    write("data/short-budget/ant-simple-sigma0.3-seed0/manifest.json", { config: { policy: "simple" }, env_steps: 2e6, wall_seconds: 4000, ppo: old });
+    write("out/runs/ant-simple-sigma0.3-seed0/checkpoint/checkpoint.json", { state: { config: { policy: "simple" }, ppo: { globalStep: 500_000 }, extra: { wallSeconds: 500, options: PPO_DEFAULTS } } });
+    expect(measuredSpeed("simple", PPO_DEFAULTS, root)?.secondsPerUnit).toBeCloseTo(1e-3, 9);
+    // Once shipped in the budget set (2,000 steps/s), its run folder is that run, not another: the manifest counts, once.
+    write("data/checkpoints/ant-simple-sigma0.3-seed0/manifest.json", { config: { policy: "simple" }, env_steps: 11e6, wall_seconds: 5500, ppo: PPO_DEFAULTS });
+    expect(measuredSpeed("simple", PPO_DEFAULTS, root)?.secondsPerUnit).toBeCloseTo(5e-4, 9);
+    // A kind measured only under other settings says so.
+    write("data/short-budget/ant-dmap-sigma0.3-seed0/manifest.json", { config: { policy: "dmap" }, env_steps: 2e6, wall_seconds: 5000, ppo: old });
+    expect(measuredSpeed("dmap", PPO_DEFAULTS, root)?.source).toMatch(/400 env steps\/s, median of 1 run\(s\) trained with other PPO epochs or minibatches/);
+    expect(measuredSpeed("tcn", PPO_DEFAULTS, root)).toBeNull();
+    fs.rmSync(root, { recursive: true });
   });
 
   it("the plan trains every compared policy for one budget, σ 0.3's seeds first (RMA right after its Oracle), then σ 0.5, then σ 0.1", () => {
