@@ -19,7 +19,7 @@ import { negativeCosine, normalizedStd, simsiamLoss } from "../lib/vision/ssl/si
 import { byolLoss, movingAverageUpdate } from "../lib/vision/ssl/byol";
 import { BANK_EMBEDDING, bankObjective } from "../lib/vision/ssl/bank-objectives";
 import { BANK_MOMENTUM, unitRows } from "../lib/vision/ssl/memory-bank";
-import { sslPlan } from "../lib/vision/ssl/plan";
+import { sslMeasuredSpeed, sslPlan } from "../lib/vision/ssl/plan";
 import { objectiveExamples, objectiveExamplesFigure } from "../lib/vision/ssl/examples";
 import { budgetFromStudy, BudgetPoint } from "../lib/vision/ssl/compare";
 import { generateStimuli } from "../lib/vision";
@@ -299,6 +299,21 @@ describe("the memory-bank objectives (instance recognition, local aggregation)",
     const o = bankObjective("local-aggregation", backbone, 3);
     expect(() => tf.tidy(() => { o.step(batch, rng(5), 11); })).toThrow(/no pool began/);
     o.dispose(); backbone.dispose(); tf.dispose([images, batch.images]);
+  });
+});
+
+describe("the ssl plans' measured speeds", () => {
+  it("per objective from its manifests; an objective without any takes every other's median and says so", () => {
+    const root = tmp("ssl-speed-");
+    const ship = (name: string, objective: string, steps: number, wall: number) => {
+      fs.mkdirSync(path.join(root, "data", "checkpoints", name), { recursive: true });
+      fs.writeFileSync(path.join(root, "data", "checkpoints", name, "manifest.json"), JSON.stringify({ objective, steps, wall_seconds: wall }));
+    };
+    ship("ssl-simclr-seed0", "simclr", 800, 1600); ship("ssl-simclr-seed1", "simclr", 800, 2400); ship("ssl-rotation-seed0", "rotation", 800, 800);
+    ship("ssl-untrained-seed0", "untrained", 0, 0);
+    expect(sslMeasuredSpeed("simclr", root)).toEqual({ secondsPerUnit: 3, source: "simclr: 3.00 s/step, median of 2 run(s)" });
+    expect(sslMeasuredSpeed("local-aggregation", root)?.source).toBe("local-aggregation: 2.00 s/step, median of 3 run(s) of the other objectives (none of its own yet)");
+    expect(sslMeasuredSpeed("simclr", tmp("ssl-none-"))).toBeNull();
   });
 });
 

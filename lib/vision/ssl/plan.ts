@@ -3,14 +3,44 @@
  * command `npm run train:ssl` runs and the folders lib/vision/ssl/train.ts writes (out/runs/<name>/,
  * data/checkpoints/<name>/). Budgets count optimizer steps (the checkpoint's `step`); the untrained baseline's is 0.
  */
+import * as fs from "fs";
 import * as path from "path";
 import type { RunSpec } from "../../sweep/plan";
 import { OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, SSL_BUDGET_STUDY, SSL_SEEDS, sslRunName } from "./train";
 
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+/**
+ * Machine seconds per step of an objective, measured: the median of wall time / steps over its shipped manifests
+ * (data/checkpoints and data/ssl-budget); an objective with none yet takes the median of every trained objective's,
+ * saying so. Wall time is what the run took where it trained, other work beside it included.
+ */
+export function sslMeasuredSpeed(objective: ObjectiveName, root = ROOT): RunSpec["speed"] | null {
+  const perStep: { objective: string; s: number }[] = [];
+  for (const rel of ["data/checkpoints", SSL_BUDGET_STUDY.root]) {
+    const dir = path.join(root, rel);
+    if (!fs.existsSync(dir)) continue;
+    for (const d of fs.readdirSync(dir).filter((n) => n.startsWith("ssl-"))) {
+      try {
+        const m = JSON.parse(fs.readFileSync(path.join(dir, d, "manifest.json"), "utf8"));
+        if (m.steps > 0 && m.wall_seconds > 0) perStep.push({ objective: m.objective, s: m.wall_seconds / m.steps });
+      } catch { /* no manifest */ }
+    }
+  }
+  const median = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); return a[Math.floor(a.length / 2)]; };
+  const own = perStep.filter((p) => p.objective === objective).map((p) => p.s);
+  const pick = own.length ? own : perStep.map((p) => p.s);
+  if (!pick.length) return null;
+  const secondsPerUnit = median(pick);
+  return { secondsPerUnit, source: `${objective}: ${secondsPerUnit.toFixed(2)} s/step, median of ${pick.length} run(s)${own.length ? "" : " of the other objectives (none of its own yet)"}` };
+}
+
 /** The run that trains one objective with one seed under the shared budget. */
 export function sslRunSpec(objective: ObjectiveName, seed: number): RunSpec {
   const name = sslRunName(objective, seed);
+  const speed = objective === "untrained" ? null : sslMeasuredSpeed(objective);
   return {
+    ...(speed ? { speed } : {}),
     name,
     command: ["train:ssl", "--", "--objective", objective, "--seed", String(seed)],
     runDir: path.join("out", "runs", name),
@@ -35,7 +65,9 @@ export function sslBudgetPlan(): RunSpec[] {
   const last = Math.max(...SSL_BUDGET_STUDY.steps);
   return SSL_BUDGET_STUDY.objectives.map((objective) => {
     const name = `${sslRunName(objective, SSL_BUDGET_STUDY.seed)}-budget`;
+    const speed = sslMeasuredSpeed(objective);
     return {
+      ...(speed ? { speed } : {}),
       name,
       command: ["train:ssl-budget", "--", "--objective", objective, "--seed", String(SSL_BUDGET_STUDY.seed)],
       runDir: path.join("out", "runs", name),
