@@ -303,7 +303,7 @@ describe("the memory-bank objectives (instance recognition, local aggregation)",
 });
 
 describe("the ssl plans' measured speeds", () => {
-  it("per objective from its manifests; an objective without any takes every other's median and says so", () => {
+  it("per objective from its manifests; one without any takes its speedLike's, else every other's median, and says so", () => {
     const root = tmp("ssl-speed-");
     const ship = (name: string, objective: string, steps: number, wall: number) => {
       fs.mkdirSync(path.join(root, "data", "checkpoints", name), { recursive: true });
@@ -312,7 +312,8 @@ describe("the ssl plans' measured speeds", () => {
     ship("ssl-simclr-seed0", "simclr", 800, 1600); ship("ssl-simclr-seed1", "simclr", 800, 2400); ship("ssl-rotation-seed0", "rotation", 800, 800);
     ship("ssl-untrained-seed0", "untrained", 0, 0);
     expect(sslMeasuredSpeed("simclr", root)).toEqual({ secondsPerUnit: 3, source: "simclr: 3.00 s/step, median of 2 run(s)" });
-    expect(sslMeasuredSpeed("local-aggregation", root)?.source).toBe("local-aggregation: 2.00 s/step, median of 3 run(s) of the other objectives (none of its own yet)");
+    expect(sslMeasuredSpeed("local-aggregation", root)?.source).toBe("local-aggregation: 3.00 s/step, median of 2 run(s) of simclr, timed beside it (none of its own yet)");
+    expect(sslMeasuredSpeed("byol", root)?.source).toBe("byol: 2.00 s/step, median of 3 run(s) of the other objectives (none of its own yet)");
     expect(sslMeasuredSpeed("simclr", tmp("ssl-none-"))).toBeNull();
   });
 });

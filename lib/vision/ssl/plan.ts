@@ -12,8 +12,8 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 
 /**
  * Machine seconds per step of an objective, measured: the median of wall time / steps over its shipped manifests
- * (data/checkpoints and data/ssl-budget); an objective with none yet takes the median of every trained objective's,
- * saying so. Wall time is what the run took where it trained, other work beside it included.
+ * (data/checkpoints and data/ssl-budget); an objective with none yet takes those of the objective its `speedLike`
+ * names (timed beside it in npm run bench), else the median of every trained objective's, saying so. Wall time is what the run took where it trained, other work beside it included.
  */
 export function sslMeasuredSpeed(objective: ObjectiveName, root = ROOT): RunSpec["speed"] | null {
   const perStep: { objective: string; s: number }[] = [];
@@ -28,11 +28,13 @@ export function sslMeasuredSpeed(objective: ObjectiveName, root = ROOT): RunSpec
     }
   }
   const median = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); return a[Math.floor(a.length / 2)]; };
-  const own = perStep.filter((p) => p.objective === objective).map((p) => p.s);
-  const pick = own.length ? own : perStep.map((p) => p.s);
+  const of = (o: string) => perStep.filter((p) => p.objective === o).map((p) => p.s);
+  const like = objectiveInfo(objective).speedLike;
+  const [pick, from] = of(objective).length ? [of(objective), ""] : like && of(like).length ? [of(like), ` of ${like}, timed beside it (none of its own yet)`]
+    : [perStep.map((p) => p.s), " of the other objectives (none of its own yet)"];
   if (!pick.length) return null;
   const secondsPerUnit = median(pick);
-  return { secondsPerUnit, source: `${objective}: ${secondsPerUnit.toFixed(2)} s/step, median of ${pick.length} run(s)${own.length ? "" : " of the other objectives (none of its own yet)"}` };
+  return { secondsPerUnit, source: `${objective}: ${secondsPerUnit.toFixed(2)} s/step, median of ${pick.length} run(s)${from}` };
 }
 
 /** The run that trains one objective with one seed under the shared budget. */

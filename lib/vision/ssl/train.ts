@@ -52,6 +52,8 @@ export interface ObjectiveInfo {
   paper: string;
   /** Augmentation of its inputs. */
   augmentation: "none" | "crop and flip" | "SimCLR (crop, flip, brightness/contrast, blur, noise)";
+  /** Until it has runs of its own, the objective whose measured step time stands in for its own (npm run bench times them side by side). */
+  speedLike?: string;
   /** Makes the objective's heads and loss for a backbone (absent for the untrained baseline). */
   create?: (backbone: Backbone, seed: number) => Objective;
 }
@@ -65,8 +67,8 @@ export const OBJECTIVES = {
   simclr: { description: "contrastive: find the other view of the same image (InfoNCE)", paper: "Chen et al. 2020", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: simclrObjective },
   simsiam: { description: "non-contrastive: predict the other view's projection (stop-gradient)", paper: "Chen & He 2021", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: simsiamObjective },
   byol: { description: "non-contrastive: predict a moving-average target's projection of the other view", paper: "Grill et al. 2020", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: byolObjective },
-  "instance-recognition": { description: "contrastive: find the image's own entry in a memory bank of the pool", paper: "Wu et al. 2018", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: instanceRecognitionObjective },
-  "local-aggregation": { description: "pull close neighbours (shared clusters) together against the background in a memory bank", paper: "Zhuang, Zhai & Yamins 2019", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: localAggregationObjective },
+  "instance-recognition": { description: "contrastive: find the image's own entry in a memory bank of the pool", paper: "Wu et al. 2018", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: instanceRecognitionObjective, speedLike: "simclr" },
+  "local-aggregation": { description: "pull close neighbours (shared clusters) together against the background in a memory bank", paper: "Zhuang, Zhai & Yamins 2019", augmentation: "SimCLR (crop, flip, brightness/contrast, blur, noise)", create: localAggregationObjective, speedLike: "simclr" },
 } satisfies Record<string, ObjectiveInfo>;
 
 export type ObjectiveName = keyof typeof OBJECTIVES;
