@@ -90,8 +90,9 @@ function draw(frame: Extract<FromWorker, { type: "frame" }>): void {
   });
   if (($("follow") as HTMLInputElement).checked && frame.ants.length) {
     const xs = frame.ants.map((a) => a.geoms[0]?.pos[0] ?? 0);
-    const cx = xs.reduce((s, x) => s + x, 0) / xs.length;
-    const spread = (frame.ants.length - 1) * LANE;
+    const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+    // Back away as the ants draw apart along x (a fast policy leaves a slow one behind), up to 30 m apart.
+    const spread = (frame.ants.length - 1) * LANE + 0.6 * Math.min(30, Math.max(...xs) - Math.min(...xs));
     camera.position.set(cx - 3.5 - 0.5 * spread, -4.5 - 1.3 * spread, 2.6 + 0.6 * spread);
     camera.lookAt(cx + 0.5, 0, 0.3);
     grid.position.x = Math.round(cx);
