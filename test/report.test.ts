@@ -85,7 +85,7 @@ describe("ablation against its policy, paired by body", () => {
 describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-step set", () => {
   const makeSets = () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), "ant-sets-"));
-    const sets: AntSet[] = [{ key: "budget", label: "budget", root: path.join(base, "budget") }, { key: "short", label: "short", root: path.join(base, "short") }];
+    const sets: AntSet[] = [{ key: "budget", root: path.join(base, "budget") }, { key: "short", root: path.join(base, "short") }];
     const ship = (root: string, policy: string, sigma: number, seed: number, steps: number) => {
       const name = `ant-${policy}-sigma${sigma}-seed${seed}`;
       fs.mkdirSync(path.join(root, name), { recursive: true });

@@ -11,6 +11,7 @@ import * as path from "path";
 import type { InlineConfig, Plugin } from "../../node_modules/vite/dist/node/index";
 import { PROJECT_ROOT } from "../notebooks/jupyter";
 import type { CheckpointInfo } from "./protocol";
+import { ANT_SETS, AntSet, newestAgents } from "../rl/report";
 
 export const PLAYGROUND_OUT = path.join(PROJECT_ROOT, "out", "playground");
 const SOURCE = path.join(PROJECT_ROOT, "lib", "playground");
@@ -30,26 +31,20 @@ function browserTf(): Plugin {
   };
 }
 
-/** Where the page's policies come from: the plan's budget set first, else the run's short-budget one (lib/rl/report.ts). */
-const CHECKPOINT_ROOTS = [path.join(PROJECT_ROOT, "data", "checkpoints"), path.join(PROJECT_ROOT, "data", "short-budget")];
-
-/** The shipped Ant checkpoints, as the page lists them: each run once, from the first of `roots` that holds it. */
-export function playgroundCatalogue(roots: readonly string[] = CHECKPOINT_ROOTS): (CheckpointInfo & { dir: string })[] {
-  const found = new Map<string, CheckpointInfo & { dir: string }>();
-  for (const root of roots) {
-    if (!fs.existsSync(root)) continue;
-    for (const d of fs.readdirSync(root)) {
-      const dir = path.join(root, d);
-      if (found.has(d) || !d.startsWith("ant-") || !fs.existsSync(path.join(dir, "checkpoint.json")) || !fs.existsSync(path.join(dir, "manifest.json"))) continue;
-      const m = JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8"));
+/**
+ * The shipped Ant checkpoints, as the page lists them: each run once, from the plan's budget set where it is shipped,
+ * else from the 2 M-step set (lib/rl/report.ts newestAgents), with the folder its files are copied from.
+ */
+export function playgroundCatalogue(sets: readonly AntSet[] = ANT_SETS): (CheckpointInfo & { dir: string })[] {
+  return newestAgents(undefined, sets).filter((a) => fs.existsSync(path.join(a.dir, "checkpoint.json")))
+    .map(({ dir, manifest: m }) => {
       const own = m.evaluation?.[`sigma_${m.config.sigma}`];
-      found.set(d, { name: d, dir, policy: m.config.policy, sigma: m.config.sigma, seed: m.config.seed, envSteps: m.env_steps, testReturn: own ? Math.round(own.meanReturn) : null });
-    }
-  }
-  return [...found.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+      return { name: path.basename(dir), dir, policy: m.config.policy, sigma: m.config.sigma, seed: m.config.seed, envSteps: m.env_steps, testReturn: own ? Math.round(own.meanReturn) : null };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
-export async function buildPlayground(options: { outDir?: string; checkpoints?: readonly string[]; quiet?: boolean } = {}): Promise<{ dir: string; catalogue: CheckpointInfo[] }> {
+export async function buildPlayground(options: { outDir?: string; checkpoints?: readonly AntSet[]; quiet?: boolean } = {}): Promise<{ dir: string; catalogue: CheckpointInfo[] }> {
   const dir = options.outDir ?? PLAYGROUND_OUT;
   // Vite is ESM only; loaded from CommonJS (tsx, tslab) its namespace may arrive under `default`.
   type Vite = { build(config: InlineConfig): Promise<unknown> };

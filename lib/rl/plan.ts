@@ -29,29 +29,24 @@ export const PLAN_SEEDS = [0, 1, 2] as const;
 
 /** Within one σ and seed: RMA after the Oracle its phase 2 starts from. */
 const POLICY_ORDER: readonly PolicyKind[] = ["simple", "oracle", "rma", "tcn", "dmap"];
+/** The main comparison completes first: σ 0.3, seed by seed, then σ 0.5, then σ 0.1. */
+const SIGMA_ORDER: readonly (typeof PLAN_SIGMAS)[number][] = [0.3, 0.5, 0.1];
 
-export function antPlan(kinds: readonly PolicyKind[] = ["simple", "oracle", "rma", "tcn", "dmap"]): RunSpec[] {
+export function antPlan(kinds: readonly PolicyKind[] = POLICY_ORDER): RunSpec[] {
+  const ordered = POLICY_ORDER.filter((p) => kinds.includes(p));
+  // One measured speed per kind (each reads every manifest and checkpoint of the project).
+  const speeds = new Map(ordered.map((p) => [p, measuredSpeed(p, PPO_DEFAULTS, ROOT)]));
   const runs: RunSpec[] = [];
-  for (const sigma of PLAN_SIGMAS) {
+  for (const sigma of SIGMA_ORDER) {
     for (const seed of sigma === 0.3 ? PLAN_SEEDS : [0]) {
-      for (const policy of kinds) {
+      for (const policy of ordered) {
         const spec = antRunSpec({ config: agentConfig({ policy, sigma, seed }), totalSteps: policy === "rma" ? RMA_PHASE2_BUDGET : PPO_BUDGET });
-        const speed = measuredSpeed(policy, PPO_DEFAULTS, ROOT);
+        const speed = speeds.get(policy);
         runs.push(speed ? { ...spec, speed } : spec);
       }
     }
   }
-  // The main comparison completes first: σ 0.3, seed by seed (every policy of a seed, RMA right after its Oracle),
-  // then σ 0.5, then σ 0.1.
-  const sigmaOrder: readonly number[] = [0.3, 0.5, 0.1];
-  const at = (r: RunSpec) => {
-    const [, policy, sigma, seed] = /^ant-(\w+)-sigma([\d.]+)-seed(\d+)$/.exec(r.name)!;
-    return [sigmaOrder.indexOf(Number(sigma)), Number(seed), POLICY_ORDER.indexOf(policy as PolicyKind)];
-  };
-  return runs.sort((a, b) => {
-    const [x, y] = [at(a), at(b)];
-    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
-  });
+  return runs;
 }
 
 /**

@@ -25,10 +25,10 @@ export const CHECKPOINT_ROOT = path.join(ROOT, "data", "checkpoints");
 export const SHORT_BUDGET_ROOT = path.join(ROOT, "data", "short-budget");
 /** Both sets, newest first: where a run of the budget set is not shipped yet, its short-budget run stands in. */
 export type AntSetKey = "budget" | "short";
-export interface AntSet { key: AntSetKey; label: string; root: string }
+export interface AntSet { key: AntSetKey; root: string }
 export const ANT_SETS: readonly AntSet[] = [
-  { key: "budget", label: "budget", root: CHECKPOINT_ROOT },
-  { key: "short", label: "short budget (2 M)", root: SHORT_BUDGET_ROOT },
+  { key: "budget", root: CHECKPOINT_ROOT },
+  { key: "short", root: SHORT_BUDGET_ROOT },
 ];
 
 /**
@@ -79,13 +79,18 @@ export const PILOT_SHIP_ROOT = path.join(ROOT, "data", "pilots");
  */
 export function shippedAgents(kinds?: readonly PolicyKind[], root = CHECKPOINT_ROOT, prefix = "ant-"): ShippedAgent[] {
   if (!fs.existsSync(root)) return [];
-  const order = ["simple", "oracle", "rma", "tcn", "dmap"];
   return fs.readdirSync(root).sort()
     .filter((d) => d.startsWith(prefix) && fs.existsSync(path.join(root, d, "manifest.json")))
     .map((d) => ({ dir: path.join(root, d), manifest: JSON.parse(fs.readFileSync(path.join(root, d, "manifest.json"), "utf8")) as AntManifest }))
     .filter((a) => !kinds || kinds.includes(a.manifest.config.policy))
-    .sort((a, b) => order.indexOf(a.manifest.config.policy) - order.indexOf(b.manifest.config.policy)
-      || a.manifest.config.sigma - b.manifest.config.sigma || a.manifest.config.seed - b.manifest.config.seed);
+    .sort(byKindSigmaSeed);
+}
+
+/** Agents in the notebooks' order: by kind (Simple, Oracle, RMA, TCN, DMAP), then σ, then seed. */
+function byKindSigmaSeed(a: ShippedAgent, b: ShippedAgent): number {
+  const order = ["simple", "oracle", "rma", "tcn", "dmap"];
+  return order.indexOf(a.manifest.config.policy) - order.indexOf(b.manifest.config.policy)
+    || a.manifest.config.sigma - b.manifest.config.sigma || a.manifest.config.seed - b.manifest.config.seed;
 }
 
 /**
@@ -97,9 +102,7 @@ export function newestAgents(kinds?: readonly PolicyKind[], sets: readonly AntSe
   const seen = new Set<string>();
   const found = sets.flatMap((s) => shippedAgents(kinds, s.root).filter((a) => !seen.has(path.basename(a.dir)) && seen.add(path.basename(a.dir)))
     .map((a) => ({ ...a, set: s.key })));
-  const order = ["simple", "oracle", "rma", "tcn", "dmap"];
-  return found.sort((a, b) => order.indexOf(a.manifest.config.policy) - order.indexOf(b.manifest.config.policy)
-    || a.manifest.config.sigma - b.manifest.config.sigma || a.manifest.config.seed - b.manifest.config.seed);
+  return found.sort(byKindSigmaSeed);
 }
 
 /** One policy kind at one train σ and test σ, pooled over its seeds. */
