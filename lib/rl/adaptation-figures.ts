@@ -265,8 +265,9 @@ export function learningCurveBands(agents: ShippedAgent[], title: string): Figur
   return {
     data,
     layout: {
-      title: { text: title },
-      xaxis: { title: { text: "env steps" } }, yaxis: { title: { text: "episodic return during training (smoothed; band: ± 1 std across seeds)" } },
+      // The band's meaning under the title: the axis title must fit the axis' height.
+      title: { text: `${title}<br><sub>band: ± 1 std across seeds</sub>` }, showlegend: true,
+      xaxis: { title: { text: "env steps" } }, yaxis: { title: { text: "training return (smoothed)" } },
     },
   };
 }
