@@ -201,27 +201,38 @@ function runDash(a: ShippedAgent, all: readonly ShippedAgent[]): string {
 }
 
 /** Moving average over the last k logged iterations (NaN where none of them has a finished episode). */
-function smooth(ys: number[], k = 10): number[] {
+function smooth(ys: number[], k: number): number[] {
   return ys.map((_, i) => {
     const w = ys.slice(Math.max(0, i - k + 1), i + 1).filter(Number.isFinite);
     return w.length ? w.reduce((a, b) => a + b, 0) / w.length : NaN;
   });
 }
 
+/**
+ * The moving average's window for curves drawn on one axis: 1 % of the longest run's logged iterations, at least 10
+ * (a 2 M-step run: 10 iterations of 2,048 env steps; an 11 M-step one: 54), and its text for the axis.
+ */
+function smoothingWindow(logs: { globalStep: number }[][]): { k: number; text: string } {
+  const longest = logs.reduce((a, b) => (b.length > a.length ? b : a), [] as { globalStep: number }[]);
+  const k = Math.max(10, Math.round(longest.length / 100));
+  const perIteration = longest.length > 1 ? (longest[longest.length - 1].globalStep - longest[0].globalStep) / (longest.length - 1) : 0;
+  const span = k * perIteration;
+  return { k, text: `mean of ${k} iterations${span ? ` (${span >= 1e6 ? `${(span / 1e6).toFixed(1)} M` : `${Math.round(span / 1e3)} k`} env steps)` : ""}` };
+}
+
 /** Training curves (episodic return vs env steps, smoothed) of several agents, one line per seed. */
 export function learningCurves(agents: ShippedAgent[], title: string): Figure {
+  const logs = agents.map((a) => trainingLog<{ globalStep: number; episodicReturn: number }>(a));
+  const window = smoothingWindow(logs);
   return {
-    data: agents.map((a) => {
-      const log = trainingLog<{ globalStep: number; episodicReturn: number }>(a);
-      return {
-        type: "scatter", mode: "lines", name: runLabel(a),
-        x: log.map((l) => l.globalStep), y: smooth(log.map((l) => l.episodicReturn ?? NaN)),
-        line: { color: COLOURS[a.manifest.config.policy], dash: runDash(a, agents) },
-      } as Data;
-    }),
+    data: agents.map((a, i) => ({
+      type: "scatter", mode: "lines", name: runLabel(a),
+      x: logs[i].map((l) => l.globalStep), y: smooth(logs[i].map((l) => l.episodicReturn ?? NaN), window.k),
+      line: { color: COLOURS[a.manifest.config.policy], dash: runDash(a, agents) },
+    } as Data)),
     layout: {
-      title: { text: title },
-      xaxis: { title: { text: "env steps" } }, yaxis: { title: { text: "episodic return during training (smoothed)" } },
+      title: { text: `${title}<br><sub>smoothed: ${window.text}</sub>` },
+      xaxis: { title: { text: "env steps" } }, yaxis: { title: { text: "training return (smoothed)" } },
     },
   };
 }
@@ -238,12 +249,14 @@ export function learningCurveBands(agents: ShippedAgent[], title: string): Figur
     groups.set(key, [...(groups.get(key) ?? []), a]);
   }
   const sigmas = new Set(agents.map((a) => a.manifest.config.sigma));
+  const logs = new Map(agents.map((a) => [a, trainingLog<{ globalStep: number; episodicReturn?: number | null }>(a)]));
+  const window = smoothingWindow([...logs.values()]);
   const data: Data[] = [];
   for (const [key, runs] of groups) {
     const [policy, sigma] = key.split("|");
     const curves = runs.map((a) => {
-      const log = trainingLog<{ globalStep: number; episodicReturn?: number | null }>(a);
-      const ys = smooth(log.map((l) => l.episodicReturn ?? NaN));
+      const log = logs.get(a)!;
+      const ys = smooth(log.map((l) => l.episodicReturn ?? NaN), window.k);
       return new Map(log.map((l, i) => [l.globalStep, ys[i]]));
     });
     const steps = [...curves[0].keys()].filter((x) => curves.every((c) => Number.isFinite(c.get(x))));
@@ -266,7 +279,7 @@ export function learningCurveBands(agents: ShippedAgent[], title: string): Figur
     data,
     layout: {
       // The band's meaning under the title: the axis title must fit the axis' height.
-      title: { text: `${title}<br><sub>band: ± 1 std across seeds</sub>` }, showlegend: true,
+      title: { text: `${title}<br><sub>band: ± 1 std across seeds; smoothed: ${window.text}</sub>` }, showlegend: true,
       xaxis: { title: { text: "env steps" } }, yaxis: { title: { text: "training return (smoothed)" } },
     },
   };
