@@ -27,7 +27,7 @@ const KIT_INPUTS = ["lib", "data", "package-lock.json"];
 export interface CacheOptions {
   /** Notebook functions the computation calls: their source is part of the key. */
   uses?: ((...args: never[]) => unknown)[];
-  /** Files or folders outside lib/ and data/ that it reads: their content is part of the key. */
+  /** Files or folders it reads (a run under out/, say): their content is part of the key (lib/ and data/ always are). */
   reads?: string[];
   /** Where the cache lives (default out/cache/ in the project). */
   dir?: string;
@@ -138,6 +138,12 @@ interface CacheFile {
   value: unknown;
 }
 
+/** Whether `p` lies under one of KIT_INPUTS (whose content every key holds). */
+function insideKit(p: string, root: string): boolean {
+  const rel = path.relative(root, path.resolve(root, p));
+  return KIT_INPUTS.some((k) => rel === k || rel.startsWith(k + path.sep));
+}
+
 /** The cache file that `cached(label, settings, compute, options)` reads and writes. */
 export function cachePath(label: string, settings: unknown, compute: () => unknown, options: CacheOptions = {}): string {
   const root = options.root ?? ROOT;
@@ -147,7 +153,8 @@ export function cachePath(label: string, settings: unknown, compute: () => unkno
     compute: compute.toString(),
     uses: (options.uses ?? []).map((f) => f.toString()),
     kit: contentDigest(KIT_INPUTS, root),
-    reads: (options.reads ?? []).map((p) => [p, contentDigest([p], root)]),
+    // A path under lib/ or data/ is in `kit` already: hashing it again would read the same files twice.
+    reads: (options.reads ?? []).filter((p) => !insideKit(p, root)).map((p) => [p, contentDigest([p], root)]),
     backend: tf.getBackend(),
   });
   const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 60) || "result";
