@@ -1,7 +1,7 @@
 /**
  * The Ant in MuJoCo: body generation from a morphology, spaces, determinism by seed, clear errors on bad
  * input, instability handled as a flagged episode end, threaded environments identical to single-thread,
- * shipped test sets equal to the generator's.
+ * packed evaluations identical to separate ones, shipped test sets equal to the generator's.
  */
 import * as fs from "fs";
 import { describe, expect, it } from "vitest";
@@ -9,6 +9,7 @@ import { ACTION_SIZE, AntEnv, antMjcf, OBSERVATION_SIZE, OBSERVATION_NAMES } fro
 import { morphologyFromVector, morphologyTestSet, NOMINAL, sampleMorphology, validateSigma } from "../lib/rl/morphology";
 import { testSetContent, testSetFile, TEST_SIGMAS, loadTestSet } from "../lib/rl/test-sets";
 import { AntVecEnv } from "../lib/rl/vec-env";
+import { ActFn, EVALUATION_SEED, evaluateMany, evaluateOnMorphologies } from "../lib/rl/evaluate";
 import { rng } from "../lib/util/random";
 
 const numbers = (s: string) => s.trim().split(/\s+/).map(Number);
@@ -123,6 +124,29 @@ describe("vectorised environments", () => {
     const threaded = await trace(2);
     expect(single.finished).toBeGreaterThanOrEqual(8); // several episodes, so auto-reset and new bodies are covered
     expect(threaded.out).toEqual(single.out);
+  }, 60_000);
+
+  it("packed evaluations each give what they give alone: the same bodies, initial states and returns", async () => {
+    const bodies = loadTestSet(0.3, 6);
+    // A memoryless actor and one that carries state from call to call (the way history policies do), each seeded.
+    const sine = (phase: number): ActFn => {
+      let t = 0;
+      return (obs, _m, n, starts) => {
+        if (starts?.some((s) => s)) t = 0;
+        t++;
+        return Float32Array.from({ length: n * ACTION_SIZE }, (_, i) => Math.sin(t / 5 + phase + i) * 0.8 + 0.1 * obs[i % (n * OBSERVATION_SIZE)]);
+      };
+    };
+    const jobs = [{ act: sine(0), morphologies: bodies.slice(0, 4) }, { act: sine(1), morphologies: bodies.slice(2, 6) }];
+    const options = { seed: EVALUATION_SEED, maxSteps: 60 };
+    const packed = await evaluateMany(jobs, options);
+    const alone = [await evaluateOnMorphologies(sine(0), bodies.slice(0, 4), options), await evaluateOnMorphologies(sine(1), bodies.slice(2, 6), options)];
+    expect(packed).toEqual(alone);
+    expect(packed[0].perMorphology.map((r) => r.index)).toEqual([0, 1, 2, 3]);
+    await expect(evaluateMany([{ act: sine(0), morphologies: [] }])).rejects.toThrow(/evaluation 0 has no bodies/);
+    const one = sine(0);
+    await expect(evaluateMany([{ act: one, morphologies: bodies }, { act: one, morphologies: bodies }])).rejects.toThrow(/evaluations 0 and 1 share one actor/);
+    await expect(AntVecEnv.create({ numEnvs: 2, seed: 1, seedIndices: [0] })).rejects.toThrow(/seedIndices must be 2 non-negative integers/);
   }, 60_000);
 
   it("reject wrong action shapes and NaNs", async () => {

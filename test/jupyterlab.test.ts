@@ -19,7 +19,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_ARGS, findChromium } from "../lib/notebooks/browser";
 import { LabServer, PROJECT_ROOT, startJupyterLab } from "../lib/notebooks/jupyter";
-import { describeFailure, runNotebook } from "../lib/notebooks/runner";
+import { describeFailure, NotebookRun, runNotebook } from "../lib/notebooks/runner";
 import { PLOTLY_MIME } from "../lib/show/plot";
 
 const TSX = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
@@ -129,6 +129,8 @@ describe("JupyterLab, used as a person does", () => {
   let page: Page;
   const pageErrors: string[] = [];
   let liveFigures = -1;
+  /** The welcome notebook executed headless (as `npm run notebooks` does), beside the Lab's own run of it. */
+  let headless: Promise<NotebookRun>;
 
   /** Open one notebook in a workspace of its own (no tabs restored from earlier tests), after stopping their kernels. */
   // A kernel start (tslab and native TensorFlow) took over 60 s on a loaded 2-core machine: allow three minutes.
@@ -150,9 +152,8 @@ describe("JupyterLab, used as a person does", () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), "kit-lab-root-"));
     fs.copyFileSync(WELCOME, path.join(root, "00-welcome.ipynb"));
     fs.writeFileSync(path.join(root, "animation.ipynb"), JSON.stringify(ANIMATION));
-    // What `npm run notebooks` writes, and what `npm run student` hands out.
-    const run = await runNotebook(WELCOME, { outDir: path.join(root, "headless") });
-    expect(run.ok, describeFailure(run)).toBe(true);
+    // What `npm run notebooks` writes (its kernel runs while the Lab's does: two cores), and what `npm run student` hands out.
+    headless = runNotebook(WELCOME, { outDir: path.join(root, "headless") });
     const student = spawnSync(process.execPath, [TSX, "scripts/make-student.ts", "00-welcome", "--out", path.join(root, "student"), "--solutions", path.join(root, "solutions")], { cwd: PROJECT_ROOT, encoding: "utf8" });
     expect(student.status, student.stderr).toBe(0);
 
@@ -169,6 +170,7 @@ describe("JupyterLab, used as a person does", () => {
   }, 300_000);
 
   afterAll(async () => {
+    await headless?.catch(() => undefined);
     await browser?.close();
     if (lab) {
       await lab.stop();
@@ -180,11 +182,13 @@ describe("JupyterLab, used as a person does", () => {
 
   it("runs 00-welcome through the UI: every figure drawn by the plotly renderer, no cell with an error", async () => {
     await open("00-welcome.ipynb");
-    const expected = plotlyOutputs(path.join(root, "headless", "notebooks", "00-welcome.ipynb"));
-    expect(expected, "figures in the headless run").toBeGreaterThan(0);
     await runAll(page);
     await waitFor(page, "the first cell to start", (s) => s.prompts.some((p) => p !== "[ ]:"), 30_000);
     await waitFor(page, "every cell to run", allExecuted, 300_000);
+    const run = await headless;
+    expect(run.ok, describeFailure(run)).toBe(true);
+    const expected = plotlyOutputs(path.join(root, "headless", "notebooks", "00-welcome.ipynb"));
+    expect(expected, "figures in the headless run").toBeGreaterThan(0);
     const s = await waitFor(page, `${expected} figures to be drawn`, (s) => s.drawn === expected, 30_000);
     await screenshot("00-welcome-live");
     expect(s.errors).toEqual([]);

@@ -7,10 +7,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { checkPage } from "../lib/notebooks/browser";
 import { findJupyter, PROJECT_ROOT } from "../lib/notebooks/jupyter";
-import { describeFailure, runNotebook, selectNotebooks } from "../lib/notebooks/runner";
+import { describeFailure, NotebookRun, runNotebooks, selectNotebooks } from "../lib/notebooks/runner";
 import { buildSite, serveFolder } from "../lib/notebooks/site";
 import { buildPlayground } from "../lib/playground/build";
 
@@ -27,15 +27,23 @@ describe("notebooks are committed without outputs", () => {
   });
 });
 
+/** Every notebook in lecture mode, and the welcome notebook on wasm, two kernels at a time, longest first. */
+let runs: Promise<Map<string, NotebookRun>> | undefined;
+const lectureRuns = (): Promise<Map<string, NotebookRun>> =>
+  (runs ??= runNotebooks([...[...notebooks].reverse(), { notebook: notebooks[0], options: { backend: "wasm", outDir: fs.mkdtempSync(path.join(os.tmpdir(), "kit-wasm-")) } }],
+    { mode: "lecture", jobs: 2 }).then((done) => new Map(done.map((r, k) => [k === notebooks.length ? "wasm" : r.name, r]))));
+
 describe("every notebook runs headless and its page renders", () => {
-  it.each(notebooks.map((n) => [path.basename(n, ".ipynb"), n]))("%s", async (name, file) => {
-    const run = await runNotebook(file, { mode: "lecture" });
+  beforeAll(lectureRuns, 1_500_000);
+
+  it.each(notebooks.map((n) => [path.basename(n, ".ipynb"), n]))("%s", async (name) => {
+    const run = (await lectureRuns()).get(name)!;
     expect(run.ok, describeFailure(run)).toBe(true);
     const page = await checkPage(run.html, path.join(PROJECT_ROOT, "out", "screenshots", `${name}.png`));
     expect(page.errors).toEqual([]);
     expect(page.figures).toBeGreaterThan(0);
     expect(page.rendered).toBe(page.figures);
-  }, 900_000);
+  }, 120_000);
 });
 
 describe("the course website (npm run site)", () => {
@@ -78,25 +86,35 @@ describe("the course website (npm run site)", () => {
 
 describe("the wasm fallback", () => {
   it("runs the welcome notebook with TFJS_BACKEND=wasm and says so", async () => {
-    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "kit-wasm-"));
-    const run = await runNotebook(selectNotebooks(["00"])[0], { mode: "lecture", backend: "wasm", outDir });
+    const run = (await lectureRuns()).get("wasm")!;
     expect(run.ok, describeFailure(run)).toBe(true);
-    const executed = fs.readFileSync(path.join(outDir, "notebooks", "00-welcome.ipynb"), "utf8");
+    const executed = fs.readFileSync(run.ipynb, "utf8");
     // The notebook's first table names the backend it computed on.
     expect(executed).toMatch(/Results \(backend: wasm\)/);
-    fs.rmSync(outDir, { recursive: true, force: true });
-  }, 900_000);
+    fs.rmSync(path.dirname(path.dirname(run.ipynb)), { recursive: true, force: true });
+  }, 1_500_000);
 });
 
 describe("the runner", () => {
-  it("exits non-zero on a failing cell, naming the notebook, the cell and the real error", () => {
-    const fixture = path.join(PROJECT_ROOT, "test", "fixtures", "failing.ipynb");
-    const out = spawnSync(process.execPath, [TSX, "scripts/run-notebooks.ts", fixture], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  it("exits non-zero on a failing cell, naming the notebook, the cell and the real error; --jobs 2 runs another beside it", () => {
+    const fixture = (name: string) => path.join(PROJECT_ROOT, "test", "fixtures", name);
+    const out = spawnSync(process.execPath, [TSX, "scripts/run-notebooks.ts", fixture("failing.ipynb"), fixture("passing.ipynb"), "--jobs", "2"], { cwd: PROJECT_ROOT, encoding: "utf8" });
     expect(out.status).toBe(1);
     expect(out.stdout).toContain("failing FAILED in cell 3");
     expect(out.stdout).toContain("RangeError: deliberate failure: gain must be positive, got -1");
     expect(out.stdout).not.toContain("this cell must never run\n");
+    // The summary lists both in the order given: the failure did not stop the notebook beside it.
+    expect(out.stdout).toMatch(/failing\s+failed \(cell 3\)[\s\S]*passing\s+ok/);
   }, 120_000);
+
+  it("refuses a pool that would write one file twice, and a jobs count that is not a positive integer", async () => {
+    const nb = selectNotebooks(["00"])[0];
+    await expect(runNotebooks([nb, nb])).rejects.toThrow(/two notebooks would write .*00-welcome.ipynb/);
+    await expect(runNotebooks([nb], { jobs: 0 })).rejects.toThrow(/jobs must be a positive integer, got 0/);
+    const cli = spawnSync(process.execPath, [TSX, "scripts/run-notebooks.ts", "00", "--jobs", "two"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    expect(cli.status).toBe(2);
+    expect(cli.stderr).toContain("--jobs needs a positive whole number, got two");
+  });
 
   it("says how to install Jupyter when it is missing", () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), "no-jupyter-"));

@@ -2,7 +2,9 @@
  * Headless notebook runner: executes notebooks with real Jupyter (nbclient) in the kit's tslab kernel,
  * writes the executed notebook to out/notebooks/ and a standalone HTML page to out/, and reports the first
  * failing cell with its real error text (tslab's error output says only `<Error>:`; the message is in the
- * cell's stderr, which is printed too).
+ * cell's stderr, which is printed too). `runNotebooks` runs several, a few kernels at a time: a notebook spends
+ * much of its run on one core (tslab compiling the cells, JavaScript read-outs, Python exporting the page), so
+ * two kernels on two cores finish a set sooner than one after the other.
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
@@ -91,6 +93,35 @@ export async function runNotebook(notebook: string, options: RunOptions = {}): P
     error: parsed.error ?? "",
     stderr: parsed.stderr ?? "",
   };
+}
+
+/**
+ * Execute `notebooks`, at most `jobs` at a time (default 1), each with its own options; resolves with the runs in
+ * the order given. Notebooks that share an output folder must have different names. `onEnd` reports each run as
+ * it finishes.
+ */
+export async function runNotebooks(
+  notebooks: readonly (string | { notebook: string; options?: RunOptions })[],
+  options: RunOptions & { jobs?: number; onStart?: (notebook: string) => void; onEnd?: (run: NotebookRun) => void } = {},
+): Promise<NotebookRun[]> {
+  const { jobs = 1, onStart, onEnd, ...shared } = options;
+  if (!Number.isInteger(jobs) || jobs < 1) throw new Error(`runNotebooks: jobs must be a positive integer, got ${jobs}`);
+  const tasks = notebooks.map((n) => (typeof n === "string" ? { notebook: n, options: shared } : { notebook: n.notebook, options: { ...shared, ...n.options } }));
+  const outputs = tasks.map((t) => path.join(t.options.outDir ?? path.join(PROJECT_ROOT, "out"), path.basename(t.notebook)));
+  const clash = outputs.find((o, i) => outputs.indexOf(o) !== i);
+  if (clash) throw new Error(`runNotebooks: two notebooks would write ${clash}; give them different names or output folders`);
+  const runs: NotebookRun[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const k = next++;
+      onStart?.(tasks[k].notebook);
+      runs[k] = await runNotebook(tasks[k].notebook, tasks[k].options);
+      onEnd?.(runs[k]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, tasks.length) }, worker));
+  return runs;
 }
 
 /** A readable failure report: notebook, cell number (1-based, as Jupyter counts), source, error, stderr. */

@@ -58,6 +58,8 @@ const LEGS: { dir: [number, number]; ankleAxis: string; ankleRange: string }[] =
 export const TIMESTEP = 0.01;
 export const FRAME_SKIP = 5;
 export const STEP_SECONDS = TIMESTEP * FRAME_SKIP;
+/** Steps of a full episode (50 s), unless an environment is given other `maxSteps`. */
+export const EPISODE_STEPS = 1000;
 
 export interface AntOptions {
   /** Episode length in environment steps (default 1000). */
@@ -166,7 +168,7 @@ export class AntEnv {
   private lastJointSpeeds = new Float64Array(8);
 
   private constructor(private readonly mujoco: MainModule, options: AntOptions) {
-    this.maxSteps = options.maxSteps ?? 1000;
+    this.maxSteps = options.maxSteps ?? EPISODE_STEPS;
     this.frameSkip = options.frameSkip ?? FRAME_SKIP;
   }
 

@@ -1,10 +1,10 @@
 /**
  * Evaluation of a policy on a set of morphologies (the shipped test sets): one episode per body with
  * deterministic actions (the mean of the policy), reporting per-morphology return, forward distance and
- * speed, and falls, and their mean with SEM.
+ * speed, and falls, and their mean with SEM. Several evaluations can share one vector of environments.
  */
-import { ACTION_SIZE } from "./ant";
-import { Morphology, morphologyVector } from "./morphology";
+import { ACTION_SIZE, OBSERVATION_SIZE } from "./ant";
+import { Morphology, MORPHOLOGY_PARAMETER_NAMES, morphologyVector } from "./morphology";
 import { AntVecEnv } from "./vec-env";
 
 /**
@@ -13,6 +13,8 @@ import { AntVecEnv } from "./vec-env";
  * their numbers can be compared to the manifests'.
  */
 export const EVALUATION_SEED = 777;
+
+const MORPHOLOGY_SIZE = MORPHOLOGY_PARAMETER_NAMES.length;
 
 export interface MorphologyResult {
   index: number;
@@ -86,36 +88,75 @@ export function summarize(results: MorphologyResult[]): EvaluationSummary {
   };
 }
 
+export interface EvaluationOptions {
+  seed?: number;
+  maxSteps?: number;
+  threads?: number;
+  onProgress?: (step: number) => void;
+}
+
 /** One deterministic episode per morphology (all in parallel), seeded. */
-export async function evaluateOnMorphologies(act: ActFn, morphologies: Morphology[],
-  options: { seed?: number; maxSteps?: number; threads?: number; onProgress?: (step: number) => void } = {}): Promise<EvaluationSummary> {
-  const n = morphologies.length;
+export async function evaluateOnMorphologies(act: ActFn, morphologies: Morphology[], options: EvaluationOptions = {}): Promise<EvaluationSummary> {
+  return (await evaluateMany([{ act, morphologies }], options))[0];
+}
+
+/**
+ * Several evaluations at once, in one vector of environments: each actor acts on its own bodies' rows, and each
+ * body's episode is seeded by its index in its own list, so every summary is the one `evaluateOnMorphologies` gives
+ * alone (the same batch size per actor, the same initial states). Sharing the simulation workers and their
+ * per-step hand-over is what makes many small evaluations (ten bodies each) cheaper together. An actor whose
+ * episodes have all ended is no longer called. Each evaluation needs an actor of its own: a loaded agent's actor keeps
+ * per-row state (previous actions, history), so give each `agent.actor()`, not one shared `agent.act`.
+ */
+export async function evaluateMany(jobs: readonly { act: ActFn; morphologies: Morphology[] }[], options: EvaluationOptions = {}): Promise<EvaluationSummary[]> {
+  if (jobs.length === 0) return [];
+  const empty = jobs.findIndex((j) => j.morphologies.length === 0);
+  if (empty >= 0) throw new Error(`evaluate: evaluation ${empty} has no bodies`);
+  const shared = jobs.findIndex((j, k) => jobs.findIndex((o) => o.act === j.act) !== k);
+  if (shared >= 0) {
+    throw new Error(`evaluate: evaluations ${jobs.findIndex((o) => o.act === jobs[shared].act)} and ${shared} share one actor; an actor keeps per-row ` +
+      "state (previous actions, history), so give each evaluation its own (agent.actor())");
+  }
+  const offsets = [0];
+  for (const j of jobs) offsets.push(offsets[offsets.length - 1] + j.morphologies.length);
+  const n = offsets[jobs.length];
   const env = await AntVecEnv.create({
     numEnvs: n, seed: options.seed ?? 12345, threads: options.threads, maxSteps: options.maxSteps,
-    morphology: { kind: "fixed", morphologies },
+    morphology: { kind: "fixed", morphologies: jobs.flatMap((j) => j.morphologies) },
+    seedIndices: jobs.flatMap((j) => j.morphologies.map((_, i) => i)),
   });
   try {
     let obs = env.reset();
     let starts: Uint8Array = new Uint8Array(n).fill(1);
     const results: (MorphologyResult | undefined)[] = new Array(n);
-    let remaining = n;
-    for (let step = 0; remaining > 0; step++) {
-      const actions = act(obs, env.morphologies(), n, starts);
-      if (actions.length !== n * ACTION_SIZE) throw new Error(`evaluate: the policy returned ${actions.length} values for ${n}×${ACTION_SIZE} actions`);
+    const left = jobs.map((j) => j.morphologies.length);
+    const actions = new Float32Array(n * ACTION_SIZE);
+    for (let step = 0; left.some((k) => k > 0); step++) {
+      const morphologies = env.morphologies();
+      for (const [k, job] of jobs.entries()) {
+        if (left[k] === 0) continue;
+        const lo = offsets[k], hi = offsets[k + 1], rows = hi - lo;
+        // Copies, not views: an actor sees arrays of its own rows only, as when it is evaluated alone.
+        const a = job.act(obs.slice(lo * OBSERVATION_SIZE, hi * OBSERVATION_SIZE), morphologies.slice(lo * MORPHOLOGY_SIZE, hi * MORPHOLOGY_SIZE),
+          rows, starts.slice(lo, hi));
+        if (a.length !== rows * ACTION_SIZE) throw new Error(`evaluate: the policy returned ${a.length} values for ${rows}×${ACTION_SIZE} actions`);
+        actions.set(a, lo * ACTION_SIZE);
+      }
       const s = env.step(actions);
       for (const f of s.finished) {
         if (results[f.env]) continue;
+        const k = offsets.findIndex((o, j) => j < jobs.length && f.env >= o && f.env < offsets[j + 1]);
         results[f.env] = {
-          index: f.env, return: f.return, length: f.length, distance: f.distance,
+          index: f.env - offsets[k], return: f.return, length: f.length, distance: f.distance,
           forwardSpeed: f.distance / (f.length * env.dt), fell: f.fell, unstable: f.unstable,
         };
-        remaining--;
+        left[k]--;
       }
       obs = s.observations;
       starts = s.terminated.map((t, i) => t | s.truncated[i]);
       options.onProgress?.(step);
     }
-    return summarize(results as MorphologyResult[]);
+    return jobs.map((_, k) => summarize(results.slice(offsets[k], offsets[k + 1]) as MorphologyResult[]));
   } finally {
     await env.close();
   }

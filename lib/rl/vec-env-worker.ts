@@ -3,9 +3,9 @@ import { parentPort, workerData } from "worker_threads";
 import { CMD_EXIT, CMD_IDLE, CMD_RESET, EnvSlice, stepBufferViews } from "./vec-env";
 
 async function main(): Promise<void> {
-  const { raw, controlBuffer, index, lo, hi, seed, source, maxSteps } = workerData;
+  const { raw, controlBuffer, index, lo, hi, seed, source, maxSteps, seedIndices } = workerData;
   const control = new Int32Array(controlBuffer);
-  const slice = await EnvSlice.create(lo, hi, seed, source, stepBufferViews(raw), maxSteps);
+  const slice = await EnvSlice.create(lo, hi, seed, source, stepBufferViews(raw), maxSteps, seedIndices);
   parentPort!.postMessage("ready");
   for (;;) {
     Atomics.wait(control, 2 * index, CMD_IDLE);

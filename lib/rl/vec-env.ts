@@ -6,7 +6,9 @@
  * (`threads: 0`) or in worker threads that share the step buffers (SharedArrayBuffer + Atomics), so the
  * simulation of the two halves runs on both cores and results are identical to the single-thread run for
  * the same seeds: every environment's episode seeds and morphologies depend only on (seed, env index,
- * episode number), never on which thread steps it.
+ * episode number), never on which thread steps it. `seedIndices` gives environments the index their seeds are
+ * drawn with, so that several evaluations packed into one vector (lib/rl/evaluate.ts) each see the episodes
+ * they would see alone.
  */
 import * as path from "path";
 import { Worker } from "worker_threads";
@@ -26,6 +28,8 @@ export interface VecEnvOptions {
   /** Worker threads for simulation (0 = step in this thread). Default: 0 for one env, else 2. */
   threads?: number;
   maxSteps?: number;
+  /** The env index each environment's episode seeds and drawn bodies use (default: its own index). */
+  seedIndices?: readonly number[];
 }
 
 /** Buffers one step reads and writes (shared with workers). */
@@ -71,10 +75,11 @@ export class EnvSlice {
   private lengths: number[] = [];
 
   private constructor(private readonly lo: number, private readonly hi: number, private readonly seed: number,
-    private readonly source: MorphologySource, private readonly b: StepBuffers) {}
+    private readonly source: MorphologySource, private readonly b: StepBuffers, private readonly seedIndices?: readonly number[]) {}
 
-  static async create(lo: number, hi: number, seed: number, source: MorphologySource, b: StepBuffers, maxSteps?: number): Promise<EnvSlice> {
-    const s = new EnvSlice(lo, hi, seed, source, b);
+  static async create(lo: number, hi: number, seed: number, source: MorphologySource, b: StepBuffers, maxSteps?: number,
+    seedIndices?: readonly number[]): Promise<EnvSlice> {
+    const s = new EnvSlice(lo, hi, seed, source, b, seedIndices);
     for (let i = lo; i < hi; i++) {
       s.envs.push(await AntEnv.create(NOMINAL, { maxSteps }));
       s.episodes.push(0);
@@ -87,7 +92,7 @@ export class EnvSlice {
   private morphologyFor(env: number, episode: number): Morphology {
     if (this.source.kind === "fixed") return this.source.morphologies[env % this.source.morphologies.length];
     if (this.source.sigma === 0) return NOMINAL;
-    return sampleMorphology(this.source.sigma, rng(episodeSeed(this.seed, env, episode) + 1));
+    return sampleMorphology(this.source.sigma, rng(episodeSeed(this.seed, this.seedIndices?.[env] ?? env, episode) + 1));
   }
 
   private begin(k: number): void {
@@ -96,7 +101,7 @@ export class EnvSlice {
     const episode = this.episodes[k];
     const m = this.morphologyFor(i, episode);
     if (m !== env.morphology) env.setMorphology(m);
-    const obs = env.reset(episodeSeed(this.seed, i, episode));
+    const obs = env.reset(episodeSeed(this.seed, this.seedIndices?.[i] ?? i, episode));
     this.b.observations.set(obs, i * OBSERVATION_SIZE);
     this.b.morphologies.set(morphologyVector(m), i * 9);
     this.returns[k] = 0;
@@ -179,11 +184,15 @@ export class AntVecEnv {
       if (source.morphologies.length === 0) throw new Error("AntVecEnv: a fixed morphology list must not be empty");
       source.morphologies.forEach(validateMorphology);
     }
+    const seedIndices = options.seedIndices;
+    if (seedIndices && (seedIndices.length !== n || !seedIndices.every((k) => Number.isInteger(k) && k >= 0))) {
+      throw new Error(`AntVecEnv: seedIndices must be ${n} non-negative integers (one per environment), got ${seedIndices.length} values`);
+    }
     const threads = Math.min(options.threads ?? (n > 1 ? 2 : 0), n);
     const { buffers, raw } = allocate(n, threads > 0);
     const vec = new AntVecEnv({ ...options, morphology: source, threads }, buffers);
     if (threads === 0) {
-      vec.local = await EnvSlice.create(0, n, options.seed, source, buffers, options.maxSteps);
+      vec.local = await EnvSlice.create(0, n, options.seed, source, buffers, options.maxSteps, seedIndices);
     } else {
       const controlBuffer = new SharedArrayBuffer(threads * 2 * 4);
       vec.control = new Int32Array(controlBuffer);
@@ -194,7 +203,7 @@ export class AntVecEnv {
         // Workers load TypeScript through tsx's register hook, so this works from scripts, tests and tslab.
         const worker = new Worker(`require("tsx/cjs/api").register(); require(${JSON.stringify(workerFile)});`, {
           eval: true,
-          workerData: { raw, controlBuffer, index: k, lo: bounds[k], hi: bounds[k + 1], seed: options.seed, source, maxSteps: options.maxSteps },
+          workerData: { raw, controlBuffer, index: k, lo: bounds[k], hi: bounds[k + 1], seed: options.seed, source, maxSteps: options.maxSteps, seedIndices },
         });
         ready.push(new Promise((resolve, reject) => {
           worker.once("message", (m) => (m === "ready" ? resolve() : reject(new Error(String(m)))));
