@@ -23,9 +23,9 @@ import { initBackend, tf, useBackend } from "../lib/tf";
 import type { BackendName } from "../lib/tf";
 import { makeConvProblem, makeMlpProblem } from "../lib/tf/kernels/reference-nets";
 import { makeObjectiveStepProblem, makeSimclrProblem } from "../lib/vision/ssl/bench";
-import { benchMjStep, benchPpoLoop, benchVecEnv, makePolicyProblem, PPO_LOOP_AIMS, ppoLoopBench } from "../lib/rl/bench";
-import { agentConfig } from "../lib/rl/agent";
-import { preferredBackend } from "../lib/rl/train";
+import { benchMjStep, benchPpoLoop, benchVecEnv, makePolicyProblem, PPO_LOOP_AIMS, ppoLoopBench } from "../lib/rl/learning/bench";
+import { agentConfig } from "../lib/rl/learning/agent";
+import { preferredBackend } from "../lib/rl/learning/train";
 import { benchNeuralFit } from "./bench-neural-fit";
 
 interface Steppable {
@@ -294,7 +294,7 @@ function table(results: Result[], entries: BenchEntry[]): string {
 }
 
 /**
- * Each policy's PPO loop on the backend it trains on (lib/rl/train.ts preferredBackend) as a fraction of the 16 Ants'
+ * Each policy's PPO loop on the backend it trains on (lib/rl/learning/train.ts preferredBackend) as a fraction of the 16 Ants'
  * own stepping rate (2 worker threads) measured in the same run: machines here differ by 2×, a ratio does not.
  * Also one JSON line, bench "ant_ppo_loop_ratios".
  */

@@ -4,9 +4,9 @@
  * one deterministic episode per body; prints mean return ± SEM, forward speed, distance, fall rate, and the
  * per-morphology results (all of them with --json).
  */
-import { loadAgent } from "../lib/rl/agent";
-import { ActFn, EVALUATION_SEED, evaluateOnMorphologies } from "../lib/rl/evaluate";
-import { loadTestSet, TEST_SIGMAS } from "../lib/rl/test-sets";
+import { loadAgent } from "../lib/rl/learning/agent";
+import { ActFn, EVALUATION_SEED, evaluateOnMorphologies } from "../lib/rl/env/evaluate";
+import { loadTestSet, TEST_SIGMAS } from "../lib/rl/env/test-sets";
 import { initBackend } from "../lib/tf";
 import { tableText } from "../lib/show/table";
 import { rng } from "../lib/util/random";

@@ -1,7 +1,7 @@
 /** `npm run make:morphologies`: write the shipped Ant test sets to data/morphologies/. */
 import * as fs from "fs";
 import * as path from "path";
-import { testSetContent, testSetFile, TEST_SIGMAS } from "../lib/rl/test-sets";
+import { testSetContent, testSetFile, TEST_SIGMAS } from "../lib/rl/env/test-sets";
 
 for (const sigma of TEST_SIGMAS) {
   const file = testSetFile(sigma);

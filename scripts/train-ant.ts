@@ -1,5 +1,5 @@
 /**
- * `npm run train:ant -- --policy simple|oracle|rma|tcn|dmap --sigma 0.3 --seed 0 [--steps N]`: train an Ant agent (default: the plan's budget, lib/rl/plan.ts).
+ * `npm run train:ant -- --policy simple|oracle|rma|tcn|dmap --sigma 0.3 --seed 0 [--steps N]`: train an Ant agent (default: the plan's budget, lib/rl/learning/plan.ts).
  * simple, oracle and tcn train with PPO; rma runs RMA's phase 2 from the Oracle of the same σ and seed
  * (data/checkpoints/ant-oracle-sigma<σ>-seed<S>, or --from DIR).
  * Resumable: run it again after an interruption and it continues from out/runs/<name>/checkpoint. When
@@ -8,14 +8,14 @@
  * `npm run train:ant-pilot -- --plan` the pilots that chose PPO's settings and the budget (shipped to data/pilots/).
  * Options: --envs N (16), --threads N (2), --checkpoint-every S (60), --eval-morphologies N (100), --hidden 64,64,
  * --history H (RMA/TCN, 50), --from DIR (RMA), --run-dir DIR, --ship-dir DIR, --no-ship.
- * PPO settings (defaults in lib/rl/ppo.ts PPO_DEFAULTS; a pilot that varies one uses these): --lr-schedule
+ * PPO settings (defaults in lib/rl/learning/ppo.ts PPO_DEFAULTS; a pilot that varies one uses these): --lr-schedule
  * adaptive|anneal|constant, --desired-kl K, --lr L (the starting rate), --epochs N, --minibatches N, --ent-coef C.
  */
-import { agentConfig, parsePolicyKind } from "../lib/rl/agent";
-import { LR_SCHEDULES, LrSchedule, PpoOptions } from "../lib/rl/ppo";
-import { validateSigma } from "../lib/rl/morphology";
-import { antPilotPlan, antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/plan";
-import { runName, trainAnt, TrainLog } from "../lib/rl/train";
+import { agentConfig, parsePolicyKind } from "../lib/rl/learning/agent";
+import { LR_SCHEDULES, LrSchedule, PpoOptions } from "../lib/rl/learning/ppo";
+import { validateSigma } from "../lib/rl/env/morphology";
+import { antPilotPlan, antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/learning/plan";
+import { runName, trainAnt, TrainLog } from "../lib/rl/learning/train";
 import { PLAN_FLAGS, printPlan } from "../lib/sweep/plan";
 import { numberOption as num, parseOptions } from "./cli";
 
@@ -48,7 +48,7 @@ function ppoSettings(args: Record<string, string>): Partial<PpoOptions> {
 
 async function main(): Promise<void> {
   const args = parseOptions(process.argv.slice(2), KNOWN, ["no-ship", "pilot", ...PLAN_FLAGS]);
-  // `train:ant-pilot` is this script with --pilot: its plan is the pilots' (lib/rl/plan.ts ANT_PILOTS).
+  // `train:ant-pilot` is this script with --pilot: its plan is the pilots' (lib/rl/learning/plan.ts ANT_PILOTS).
   if (args.plan) return printPlan(args.pilot ? antPilotPlan() : antPlan(), Boolean(args.json));
   const sigma = num(args, "sigma", 0.1);
   validateSigma(sigma);
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     throw new Error(`RMA's phase 2 is a regression, not PPO: ${Object.keys(ppo).join(", ")} do not apply (its Oracle's PPO settings are in the Oracle's manifest)`);
   }
   if (args.from && config.policy !== "rma") throw new Error(`--from names the Oracle that RMA's phase 2 starts from; a ${config.policy} policy trains from scratch`);
-  // The plan's budgets by default (lib/rl/plan.ts): PPO's for every compared policy, phase 2's for RMA.
+  // The plan's budgets by default (lib/rl/learning/plan.ts): PPO's for every compared policy, phase 2's for RMA.
   const totalSteps = num(args, "steps", config.policy === "rma" ? RMA_PHASE2_BUDGET : PPO_BUDGET);
   console.log(`training ${runName(config)} for ${totalSteps.toLocaleString()} env steps`);
   const start = Date.now();

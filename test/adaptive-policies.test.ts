@@ -7,15 +7,15 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { agentConfig, createPolicy, deterministicActor, loadAgent, saveAgent } from "../lib/rl/agent";
-import { ObservationHistory } from "../lib/rl/history";
-import { AgentInputs, HISTORY_CHANNELS, InputLayout } from "../lib/rl/inputs";
+import { agentConfig, createPolicy, deterministicActor, loadAgent, saveAgent } from "../lib/rl/learning/agent";
+import { ObservationHistory } from "../lib/rl/policies/history";
+import { AgentInputs, HISTORY_CHANNELS, InputLayout } from "../lib/rl/policies/inputs";
 import { AdaptivePolicy, MIN_ENCODER_HISTORY } from "../lib/rl/policies/adaptive";
-import { toldBody } from "../lib/rl/evaluate";
-import { NOMINAL } from "../lib/rl/morphology";
-import { convergenceSummary, CONVERGENCE_FRACTION, latentConvergence, latentTraces } from "../lib/rl/rma";
-import { loadTestSet } from "../lib/rl/test-sets";
-import { trainAnt } from "../lib/rl/train";
+import { toldBody } from "../lib/rl/env/evaluate";
+import { NOMINAL } from "../lib/rl/env/morphology";
+import { convergenceSummary, CONVERGENCE_FRACTION, latentConvergence, latentTraces } from "../lib/rl/learning/rma";
+import { loadTestSet } from "../lib/rl/env/test-sets";
+import { trainAnt } from "../lib/rl/learning/train";
 import { initBackend, tf } from "../lib/tf";
 
 beforeAll(async () => {

@@ -5,11 +5,11 @@
  */
 import * as fs from "fs";
 import { describe, expect, it } from "vitest";
-import { ACTION_SIZE, AntEnv, antMjcf, OBSERVATION_SIZE, OBSERVATION_NAMES } from "../lib/rl/ant";
-import { morphologyFromVector, morphologyTestSet, NOMINAL, sampleMorphology, validateSigma } from "../lib/rl/morphology";
-import { testSetContent, testSetFile, TEST_SIGMAS, loadTestSet } from "../lib/rl/test-sets";
-import { AntVecEnv } from "../lib/rl/vec-env";
-import { ActFn, EVALUATION_SEED, evaluateMany, evaluateOnMorphologies } from "../lib/rl/evaluate";
+import { ACTION_SIZE, AntEnv, antMjcf, OBSERVATION_SIZE, OBSERVATION_NAMES } from "../lib/rl/env/ant";
+import { morphologyFromVector, morphologyTestSet, NOMINAL, sampleMorphology, validateSigma } from "../lib/rl/env/morphology";
+import { testSetContent, testSetFile, TEST_SIGMAS, loadTestSet } from "../lib/rl/env/test-sets";
+import { AntVecEnv } from "../lib/rl/env/vec-env";
+import { ActFn, EVALUATION_SEED, evaluateMany, evaluateOnMorphologies } from "../lib/rl/env/evaluate";
 import { rng } from "../lib/util/random";
 
 const numbers = (s: string) => s.trim().split(/\s+/).map(Number);
@@ -52,7 +52,7 @@ describe("AntEnv", () => {
     expect(OBSERVATION_NAMES.length).toBe(OBSERVATION_SIZE);
     const o = env.reset(0);
     expect(o.length).toBe(28);
-    let last;
+    let last: ReturnType<typeof env.step> | undefined;
     for (let t = 0; t < 100; t++) last = env.step(new Array(ACTION_SIZE).fill(0));
     expect(last!.terminated).toBe(false);
     expect(last!.info.z).toBeGreaterThan(0.3);
@@ -171,7 +171,7 @@ describe("shipped morphology test sets", () => {
 
 describe("pictures and the odometer", () => {
   it("the pose has the torso and three capsules per leg, joined end to end", async () => {
-    const { antPose } = await import("../lib/rl/render");
+    const { antPose } = await import("../lib/rl/env/pose");
     const env = await AntEnv.create(morphologyFromVector([0.4, 0, 0.5, 0, 0, 0, 0, 0, 0]));
     env.reset(0);
     const pose = antPose(env);
@@ -186,7 +186,7 @@ describe("pictures and the odometer", () => {
   });
 
   it("the odometer counts touchdowns per foot", async () => {
-    const { countStrides } = await import("../lib/rl/odometer");
+    const { countStrides } = await import("../lib/rl/analysis/odometer");
     expect(countStrides([[0, 0], [1, 0], [1, 1], [0, 0], [1, 1]])).toBe(2);
     expect(countStrides([])).toBe(0);
   });

@@ -7,9 +7,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
-import { loadAgent } from "../lib/rl/agent";
-import { EVALUATION_SEED, evaluateOnMorphologies, meanSem } from "../lib/rl/evaluate";
-import { loadTestSet } from "../lib/rl/test-sets";
+import { loadAgent } from "../lib/rl/learning/agent";
+import { EVALUATION_SEED, evaluateOnMorphologies, meanSem } from "../lib/rl/env/evaluate";
+import { loadTestSet } from "../lib/rl/env/test-sets";
 import { BackendName, useBackend } from "../lib/tf";
 import { loadVisionModel } from "../lib/vision/models";
 import { evaluateVisionModel } from "../lib/vision/train";

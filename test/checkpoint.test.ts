@@ -8,7 +8,7 @@ import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { loadCheckpoint, saveCheckpoint } from "../lib/tf/checkpoint";
-import { loadAgent } from "../lib/rl/agent";
+import { loadAgent } from "../lib/rl/learning/agent";
 import { initBackend } from "../lib/tf";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ckpt-"));

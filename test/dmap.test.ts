@@ -3,9 +3,9 @@
  * their own embedding, the zero-padded history at an episode's start, the DMAP-ne ablation, no tensor leaks.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { agentConfig, createPolicy, inputsFor } from "../lib/rl/agent";
+import { agentConfig, createPolicy, inputsFor } from "../lib/rl/learning/agent";
 import { DmapPolicy, MIN_DMAP_HISTORY } from "../lib/rl/policies/dmap";
-import { HISTORY_CHANNELS } from "../lib/rl/inputs";
+import { HISTORY_CHANNELS } from "../lib/rl/policies/inputs";
 import { initBackend, tf } from "../lib/tf";
 
 beforeAll(async () => {
@@ -87,8 +87,8 @@ describe("DMAP policy", () => {
 
 describe("DMAP attention while walking", () => {
   it("records 8 × 36 weights per step beside the gait, and a modulation with its baseline per joint", async () => {
-    const { recordAttention, meanAttention, attentionGaitModulation } = await import("../lib/rl/attention");
-    const { loadTestSet } = await import("../lib/rl/test-sets");
+    const { recordAttention, meanAttention, attentionGaitModulation } = await import("../lib/rl/analysis/attention");
+    const { loadTestSet } = await import("../lib/rl/env/test-sets");
     const { rng } = await import("../lib/util/random");
     const policy = createPolicy(config) as DmapPolicy;
     const { trained: episodes, controls } = await recordAttention(policy, null, loadTestSet(0.3, 2), { seed: 1, steps: 40 });
@@ -111,8 +111,8 @@ describe("DMAP attention while walking", () => {
   });
 
   it("reads control networks on the policy's own inputs, and compares the policy with them joint by joint", async () => {
-    const { recordAttention, attentionFindings } = await import("../lib/rl/attention");
-    const { loadTestSet } = await import("../lib/rl/test-sets");
+    const { recordAttention, attentionFindings } = await import("../lib/rl/analysis/attention");
+    const { loadTestSet } = await import("../lib/rl/env/test-sets");
     const policy = createPolicy(config) as DmapPolicy;
     const twin = createPolicy(config) as DmapPolicy; // same seed: the same weights
     const other = createPolicy(agentConfig({ policy: "dmap", sigma: 0.3, seed: 7 })) as DmapPolicy;

@@ -1,10 +1,10 @@
 /**
- * Gait phase and phase modulation (lib/rl/gait.ts) on synthetic gaits with known answers: contacts at a known
+ * Gait phase and phase modulation (lib/rl/analysis/gait.ts) on synthetic gaits with known answers: contacts at a known
  * period, joint angles that circle at a known frequency, a signal locked to the phase (modulation far above the
  * shuffled baseline) and one that is not (at the baseline).
  */
 import { describe, expect, it } from "vitest";
-import { betweenEpisodeFraction, gaitPhaseFromContacts, gaitPhaseFromJointAngles, phaseLockedAverage, phaseLockedFraction, phaseModulation, shuffledModulation, signalVariability } from "../lib/rl/gait";
+import { betweenEpisodeFraction, gaitPhaseFromContacts, gaitPhaseFromJointAngles, phaseLockedAverage, phaseLockedFraction, phaseModulation, shuffledModulation, signalVariability } from "../lib/rl/analysis/gait";
 import { rng } from "../lib/util/random";
 
 describe("gait phase", () => {

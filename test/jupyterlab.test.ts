@@ -56,8 +56,9 @@ const bar = progress("counting", 30, "steps", 0);
 for (let i = 1; i <= 30; i++) { await new Promise((r) => setTimeout(r, 100)); bar.update(i, { i }); }
 bar.finish();`,
   `import { plot } from "./lib/show";
-import { episodeAnimation, recordEpisode } from "./lib/rl/render";
-import { NOMINAL } from "./lib/rl/morphology";
+import { recordEpisode } from "./lib/rl/env/pose";
+import { episodeAnimation } from "./lib/rl/figures/render";
+import { NOMINAL } from "./lib/rl/env/morphology";
 let t = 0;
 const swing = () => { t++; return Float32Array.from({ length: 8 }, (_, j) => Math.sin(t / 4 + j)); };
 plot(episodeAnimation(await recordEpisode(swing, NOMINAL, 60, 0, 3), "A swinging ant"));`,

@@ -1,14 +1,14 @@
-/** What notebooks 03 and 04 state from shipped numbers (lib/rl/report.ts): claims with their margins, results across morphologies, and an ablation's paired cost (lib/rl/evaluate.ts). */
+/** What notebooks 03 and 04 state from shipped numbers (lib/rl/analysis/report.ts): claims with their margins, results across morphologies, and an ablation's paired cost (lib/rl/env/evaluate.ts). */
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AntSet, beatsClaim, budgetChange, newestAgents, ratioClaim, returnByLegLength, SeedPooled, seedMargin, ShippedAgent, shippedRun } from "../lib/rl/report";
-import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/plan";
-import { measuredSpeed } from "../lib/rl/run-status";
-import { PPO_DEFAULTS } from "../lib/rl/ppo";
-import { Morphology } from "../lib/rl/morphology";
-import { EvaluationSummary, MorphologyResult, pairedDifference, summarize } from "../lib/rl/evaluate";
+import { AntSet, beatsClaim, budgetChange, newestAgents, ratioClaim, returnByLegLength, SeedPooled, seedMargin, ShippedAgent, shippedRun } from "../lib/rl/analysis/report";
+import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/learning/plan";
+import { measuredSpeed } from "../lib/rl/learning/run-status";
+import { PPO_DEFAULTS } from "../lib/rl/learning/ppo";
+import { Morphology } from "../lib/rl/env/morphology";
+import { EvaluationSummary, MorphologyResult, pairedDifference, summarize } from "../lib/rl/env/evaluate";
 
 const pooled = (perSeed: number[], semOverBodies = 10, policy: SeedPooled["policy"] = "dmap", sigma = 0.3): SeedPooled => {
   const m = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { antRunSpec } from "../lib/rl/run-status";
+import { antRunSpec } from "../lib/rl/learning/run-status";
 import { LocalSlurm, localSlurmUnavailable, startLocalSlurm } from "../lib/sweep/local-slurm";
 import { commandLine, RunSpec } from "../lib/sweep/plan";
 import { arrayTaskStates, checkSlurmTime, runLogFile } from "../lib/sweep/slurm";

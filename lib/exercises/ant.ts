@@ -1,8 +1,8 @@
 /** Exercises of notebook 03 (ant adaptation): GAE, the step counter of the ant odometer, the history window, convergence of ẑ. */
 import type { Exercise } from "./check";
-import { computeGae } from "../rl/ppo";
-import { countStrides } from "../rl/odometer";
-import { ObservationHistory } from "../rl/history";
+import { computeGae } from "../rl/learning/ppo";
+import { countStrides } from "../rl/analysis/odometer";
+import { ObservationHistory } from "../rl/policies/history";
 
 /** GAE for one environment: rewards, values and done flags per step, and the value after the last step. */
 export function gaeReference(rewards: number[], values: number[], dones: number[], lastValue: number, gamma: number, lambda: number): number[] {
@@ -39,7 +39,7 @@ export const strides: Exercise<typeof countStrides> = {
 };
 
 /**
- * The history window an adaptive policy reads (lib/rl/history.ts): the frames since the episode began, oldest
+ * The history window an adaptive policy reads (lib/rl/policies/history.ts): the frames since the episode began, oldest
  * first, as the last H rows of an H × C window, zeros before the episode began (Kumar et al. 2021; Chiappa et al. 2022).
  */
 export function historyWindowReference(framesSinceStart: number[][], length: number, channels: number): number[][] {
@@ -65,7 +65,7 @@ export const historyWindow: Exercise<typeof historyWindowReference> = {
 
 /**
  * Steps until an estimate has converged: the first step from which the error stays below the threshold for
- * `hold` consecutive steps, or −1 (the rule lib/rl/rma.ts `latentConvergence` reports).
+ * `hold` consecutive steps, or −1 (the rule lib/rl/learning/rma.ts `latentConvergence` reports).
  */
 export function convergenceStepReference(errors: number[], threshold: number, hold: number): number {
   for (let k = 0; k + hold <= errors.length; k++) if (errors.slice(k, k + hold).every((e) => e < threshold)) return k;

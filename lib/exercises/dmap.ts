@@ -3,7 +3,7 @@
  * of a signal's variability locked to the gait phase (the measure behind "attention is gait-cycle specific").
  */
 import type { Exercise } from "./check";
-import { phaseLockedFraction } from "../rl/gait";
+import { phaseLockedFraction } from "../rl/analysis/gait";
 
 /**
  * One joint's readout (Chiappa et al. 2022): softmax of its key scores over the channels (subtract the maximum
@@ -34,7 +34,7 @@ export const attentionReadout: Exercise<typeof attentionReadoutReference> = {
 };
 
 /**
- * The phase-locked fraction of one signal (lib/rl/gait.ts `phaseLockedFraction`): bin each step's phase (rad; any
+ * The phase-locked fraction of one signal (lib/rl/analysis/gait.ts `phaseLockedFraction`): bin each step's phase (rad; any
  * real number, taken modulo 2π) into `bins` equal bins [k·2π/B, (k+1)·2π/B); skip steps whose phase is null; the
  * standard deviation across the non-empty bins of the per-bin means, divided by the standard deviation of the
  * signal over the steps that have a phase (both with 1/n).

@@ -11,7 +11,7 @@ import * as path from "path";
 import type { InlineConfig, Plugin } from "../../node_modules/vite/dist/node/index";
 import { PROJECT_ROOT } from "../notebooks/jupyter";
 import type { CheckpointInfo } from "./protocol";
-import { ANT_SETS, AntSet, newestAgents } from "../rl/report";
+import { ANT_SETS, AntSet, newestAgents } from "../rl/analysis/report";
 
 export const PLAYGROUND_OUT = path.join(PROJECT_ROOT, "out", "playground");
 const SOURCE = path.join(PROJECT_ROOT, "lib", "playground");
@@ -33,7 +33,7 @@ function browserTf(): Plugin {
 
 /**
  * The shipped Ant checkpoints, as the page lists them: each run once, from the plan's budget set where it is shipped,
- * else from the 2 M-step set (lib/rl/report.ts newestAgents), with the folder its files are copied from.
+ * else from the 2 M-step set (lib/rl/analysis/report.ts newestAgents), with the folder its files are copied from.
  */
 export function playgroundCatalogue(sets: readonly AntSet[] = ANT_SETS): (CheckpointInfo & { dir: string })[] {
   return newestAgents(undefined, sets).filter((a) => fs.existsSync(path.join(a.dir, "checkpoint.json")))

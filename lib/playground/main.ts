@@ -5,10 +5,10 @@
  * the controls for the browser tests (test/playground.test.ts) and for curious students in the console.
  */
 import * as THREE from "three";
-import { POLICY_COLOURS, policyLabel } from "../rl/agent-core";
-import { JOINT_NAMES } from "../rl/ant";
-import { HISTORY_CHANNEL_NAMES } from "../rl/inputs";
-import { LEG_NAMES, Morphology, morphologyFromVector, morphologyVector, NOMINAL, sampleMorphology } from "../rl/morphology";
+import { POLICY_COLOURS, policyLabel } from "../rl/learning/agent-core";
+import { JOINT_NAMES } from "../rl/env/ant";
+import { HISTORY_CHANNEL_NAMES } from "../rl/policies/inputs";
+import { LEG_NAMES, Morphology, morphologyFromVector, morphologyVector, NOMINAL, sampleMorphology } from "../rl/env/morphology";
 import { rng } from "../util/random";
 import { AntFrame, BODY_LIMIT, CheckpointInfo, FromWorker, ToWorker } from "./protocol";
 
@@ -124,7 +124,7 @@ function stats(frame: Extract<FromWorker, { type: "frame" }>): void {
     `${frame.simRate.toFixed(1)}× real time · ${frame.ants.length} ant${frame.ants.length === 1 ? "" : "s"} · tfjs ${state.backend}`;
 }
 
-/** The 36 history channels in groups, found by their names (lib/rl/inputs.ts): [first, last, label]. */
+/** The 36 history channels in groups, found by their names (lib/rl/policies/inputs.ts): [first, last, label]. */
 const CHANNEL_GROUPS: [number, number, string][] = ([[/_angle$/, "joint angles"], [/_velocity$/, "joint velocities"], [/_contact$/, "feet"], [/^previous action/, "prev. action"]] as [RegExp, string][])
   .map(([pattern, label]) => {
     const hits = HISTORY_CHANNEL_NAMES.map((n, i) => (pattern.test(n) ? i : -1)).filter((i) => i >= 0);

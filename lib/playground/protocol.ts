@@ -2,7 +2,7 @@
  * What the playground's page and its simulation worker say to each other (lib/playground/main.ts,
  * lib/playground/sim-worker.ts). One ant per chosen policy, all on the same body, each in its own MuJoCo simulation.
  */
-import type { Morphology } from "../rl/morphology";
+import type { Morphology } from "../rl/env/morphology";
 
 /** The playground lets a body part grow or shrink by at most this fraction (the issue's ±70 %). */
 export const BODY_LIMIT = 0.7;

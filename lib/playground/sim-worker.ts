@@ -1,17 +1,17 @@
 /**
  * The playground's simulation, in a Web Worker: MuJoCo's WebAssembly build steps one Ant per chosen policy, all on
  * the same body, each driven by a shipped checkpoint on TensorFlow.js (wasm). The library's own code does the work —
- * the Ant and its MJCF (lib/rl/ant.ts), the input rows (lib/rl/inputs.ts), the policies (lib/rl/policies) and the
+ * the Ant and its MJCF (lib/rl/env/ant.ts), the input rows (lib/rl/policies/inputs.ts), the policies (lib/rl/policies) and the
  * checkpoint format (lib/tf/checkpoint-format.ts) — so what runs here is what the notebooks evaluate. Deterministic
  * actions (the policy's mean), as in evaluation; an episode that ends (a fall, the 1000-step limit, a simulation
  * that went unstable) restarts on the same body and says why.
  */
 import mujocoFactory from "mujoco-js";
-import { agentFromArrays, AgentCheckpointState, inputsFor, LoadedAgent } from "../rl/agent-core";
-import { AntEnv, STEP_SECONDS } from "../rl/ant";
-import { AgentInputs } from "../rl/inputs";
-import { useMujocoFactory } from "../rl/mujoco";
-import { Morphology, MORPHOLOGY_PARAMETER_NAMES, morphologyVector, NOMINAL, validateMorphology } from "../rl/morphology";
+import { agentFromArrays, AgentCheckpointState, inputsFor, LoadedAgent } from "../rl/learning/agent-core";
+import { AntEnv, STEP_SECONDS } from "../rl/env/ant";
+import { AgentInputs } from "../rl/policies/inputs";
+import { useMujocoFactory } from "../rl/env/mujoco";
+import { Morphology, MORPHOLOGY_PARAMETER_NAMES, morphologyVector, NOMINAL, validateMorphology } from "../rl/env/morphology";
 import type { AdaptivePolicy } from "../rl/policies/adaptive";
 import type { DmapPolicy } from "../rl/policies/dmap";
 import { checkpointArrays, parseCheckpointIndex } from "../tf/checkpoint-format";

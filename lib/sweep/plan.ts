@@ -15,7 +15,7 @@
  *
  * `--plan` prints the commands, `--plan --json` the run specs (what sweep reads). A script whose name in
  * package.json starts with `train:` and that accepts `--plan` becomes the plan of that name (`train:ant` → `ant`).
- * Build the specs with the trainer's own helper (lib/vision/plan.ts `visionRunSpec`, lib/rl/run-status.ts
+ * Build the specs with the trainer's own helper (lib/vision/plan.ts `visionRunSpec`, lib/rl/learning/run-status.ts
  * `antRunSpec`), so that a run's name and folders are the ones its command really uses.
  */
 import * as fs from "fs";

@@ -1,6 +1,6 @@
 /**
  * Dense linear algebra shared by the neural-fit metrics (lib/neuro), the SSL evaluation (lib/vision/ssl) and the
- * gait phase (lib/rl/gait.ts): a row-major `Matrix`, products, centring, a symmetric
+ * gait phase (lib/rl/analysis/gait.ts): a row-major `Matrix`, products, centring, a symmetric
  * eigensolver and a small linear solver. Plain Float64Array loops, with the one heavy product (A^T·B and A·B
  * on thousands of rows) handed to TensorFlow.js when a fast backend (wasm/XNNPACK or native) is active —
  * on the pure-JS `cpu` backend our own loops are faster, so they are used instead.

@@ -1,6 +1,6 @@
 /**
  * Training the zoo's networks (lib/vision/models.ts) on 8-way categorisation of HvM-like images, resumable, after
- * lib/rl/train.ts: the run folder (out/runs/<name>/) holds an atomic checkpoint of everything needed to continue
+ * lib/rl/learning/train.ts: the run folder (out/runs/<name>/) holds an atomic checkpoint of everything needed to continue
  * (weights, Adam moments, step counter, learning curve, wall time), written every `checkpointSeconds`, at every
  * epoch's end and when the process is asked to stop.
  *

@@ -5,7 +5,7 @@
  *   oracle  π(x_t, a_{t−1}, z_t), z_t = μ(e_t): an encoder of the true morphology e_t (MLP 9 → 256 → 128 → 8,
  *           tanh). RMA's phase 1; a cheat at deployment, since a real animal is not told its body.
  *   rma     the oracle's π and μ, frozen, and an adaptation module φ that estimates ẑ_t from the last H steps of
- *           (x, a) (RMA's phase 2, lib/rl/rma.ts, trained by regression on z); the actor runs on ẑ_t.
+ *           (x, a) (RMA's phase 2, lib/rl/learning/rma.ts, trained by regression on z); the actor runs on ẑ_t.
  *   tcn     π(x_t, a_{t−1}, φ(history)) with φ trained end to end by PPO: is the two-phase training needed?
  *
  * The critic of every adaptive policy reads (x_t, a_{t−1}, e_t): privileged information is allowed during
@@ -14,7 +14,7 @@
  * tanh (tanh bounds ẑ to z's range).
  */
 import { tf } from "../../tf";
-import { HISTORY_CHANNELS, InputLayout, Slice } from "../inputs";
+import { HISTORY_CHANNELS, InputLayout, Slice } from "./inputs";
 import { ActorCritic, Dense, denseStack, mlp, orthogonalMatrix, weight } from "./gaussian-mlp";
 import type { DiagGaussian } from "./distribution";
 

@@ -14,7 +14,7 @@
  * attention pathway.
  */
 import { tf } from "../../tf";
-import { InputLayout, Slice } from "../inputs";
+import { InputLayout, Slice } from "./inputs";
 import type { DiagGaussian } from "./distribution";
 import { ActorCritic, Dense, denseStack, mlp, orthogonalMatrix, weight } from "./gaussian-mlp";
 import { minValidLength, validConvLength } from "./adaptive";

@@ -7,7 +7,7 @@ import { tf } from "../../tf";
 import { rng } from "../../util/random";
 import type { DiagGaussian } from "./distribution";
 
-/** What PPO trains: an actor (a diagonal Gaussian over actions) and a critic, both reading input rows (lib/rl/inputs.ts). */
+/** What PPO trains: an actor (a diagonal Gaussian over actions) and a critic, both reading input rows (lib/rl/policies/inputs.ts). */
 export interface ActorCritic {
   readonly kind: string;
   readonly inputSize: number;

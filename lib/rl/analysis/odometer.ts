@@ -10,9 +10,9 @@
  * of strides, and the distance covered is where it would search for the nest. Both walks start from rest,
  * so the start-up strides count alike.
  */
-import { ACTION_SIZE, AntEnv } from "./ant";
-import type { ActFn } from "./evaluate";
-import { Morphology, morphologyVector } from "./morphology";
+import { ACTION_SIZE, AntEnv } from "../env/ant";
+import type { ActFn } from "../env/evaluate";
+import { Morphology, morphologyVector } from "../env/morphology";
 
 /** Strides in a contact record (T × 4): touchdowns summed over feet, divided by the number of feet. */
 export function countStrides(contacts: number[][]): number {

@@ -5,12 +5,12 @@
  * every body changes mid-episode (AntEnv.changeBody: the state carries over). Bodies are stepped in this thread
  * and the network runs once per step on all of them.
  */
-import { tf } from "../tf";
-import { AntEnv, OBSERVATION_SIZE } from "./ant";
+import { tf } from "../../tf";
+import { AntEnv, OBSERVATION_SIZE } from "../env/ant";
 import { AgentInputs } from "./inputs";
-import { Morphology, morphologyVector } from "./morphology";
-import type { ActorCritic } from "./policies/gaussian-mlp";
-import { antPose, AntPose } from "./render";
+import { Morphology, morphologyVector } from "../env/morphology";
+import type { ActorCritic } from "./gaussian-mlp";
+import { antPose, AntPose } from "../env/pose";
 
 export interface ProbedEpisode {
   /** Poses every `poseEvery` steps (with that option), the first before the first step. */

@@ -1,18 +1,18 @@
 /**
- * The browser-safe half of lib/rl/agent.ts: the policy kinds, their configurations and input rows, building a kind's
+ * The browser-safe half of lib/rl/learning/agent.ts: the policy kinds, their configurations and input rows, building a kind's
  * network, a deterministic actor, and putting saved weights into a network. It reads no file and starts no thread,
- * so the browser playground runs the very same code as the notebooks; lib/rl/agent.ts adds saving and loading
+ * so the browser playground runs the very same code as the notebooks; lib/rl/learning/agent.ts adds saving and loading
  * checkpoints on disk.
  */
-import { tf } from "../tf";
-import type { NamedArray } from "../tf/checkpoint-format";
-import { ACTION_SIZE, OBSERVATION_SIZE } from "./ant";
-import type { ActFn } from "./evaluate";
-import { AgentInputs, InputLayout, InputSpec } from "./inputs";
-import { RunningMeanStd } from "./normalize";
-import { AdaptivePolicy } from "./policies/adaptive";
-import { DMAP_HISTORY, DmapPolicy } from "./policies/dmap";
-import { ActorCritic, GaussianMlp } from "./policies/gaussian-mlp";
+import { tf } from "../../tf";
+import type { NamedArray } from "../../tf/checkpoint-format";
+import { ACTION_SIZE, OBSERVATION_SIZE } from "../env/ant";
+import type { ActFn } from "../env/evaluate";
+import { AgentInputs, InputLayout, InputSpec } from "../policies/inputs";
+import { RunningMeanStd } from "../policies/normalize";
+import { AdaptivePolicy } from "../policies/adaptive";
+import { DMAP_HISTORY, DmapPolicy } from "../policies/dmap";
+import { ActorCritic, GaussianMlp } from "../policies/gaussian-mlp";
 import type { PpoState } from "./ppo";
 
 export type PolicyKind = "simple" | "oracle" | "rma" | "tcn" | "dmap";
@@ -110,7 +110,7 @@ export interface LoadedAgent {
 }
 
 /**
- * An agent from a checkpoint's arrays and state (read from disk by lib/rl/agent.ts `loadAgent`, or fetched by the
+ * An agent from a checkpoint's arrays and state (read from disk by lib/rl/learning/agent.ts `loadAgent`, or fetched by the
  * playground); checks that every weight fits the policy, and with `expected`, that it holds that kind of policy.
  * `source` names the checkpoint in errors.
  */

@@ -5,29 +5,29 @@
  * continues from its last checkpoint; episodes in progress then restart. At the end the agent is evaluated on the
  * shipped test sets and written, with a manifest, to data/checkpoints/<name>/.
  *
- * Every policy kind trains with the same PPO (lib/rl/ppo.ts), except RMA, whose phase 2 (lib/rl/rma.ts) regresses
+ * Every policy kind trains with the same PPO (lib/rl/learning/ppo.ts), except RMA, whose phase 2 (lib/rl/learning/rma.ts) regresses
  * the adaptation module on the frozen Oracle's latent; both are a `Learner` to the loop below.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { backendReport, BackendName, initBackend } from "../tf";
-import { gitCommit, hasCheckpoint, loadCheckpoint } from "../tf/checkpoint";
+import { backendReport, BackendName, initBackend } from "../../tf";
+import { gitCommit, hasCheckpoint, loadCheckpoint } from "../../tf/checkpoint";
 import type { FlatAdam } from "./adam";
 import {
   AgentCheckpointState, AgentConfig, createPolicy, deterministicActor, inputsFor, inputSpec, loadAgent, restoreOptimizer,
   restorePolicyWeights, saveAgent, saveTrainingCheckpoint,
 } from "./agent";
-import { EVALUATION_SEED, evaluateOnMorphologies, EvaluationSummary } from "./evaluate";
-import { RunningMeanStd } from "./normalize";
-import { AdaptivePolicy } from "./policies/adaptive";
-import type { ActorCritic } from "./policies/gaussian-mlp";
+import { EVALUATION_SEED, evaluateOnMorphologies, EvaluationSummary } from "../env/evaluate";
+import { RunningMeanStd } from "../policies/normalize";
+import { AdaptivePolicy } from "../policies/adaptive";
+import type { ActorCritic } from "../policies/gaussian-mlp";
 import { IterationLog, Ppo, PpoOptions, PpoState } from "./ppo";
 import { AdaptationLog, AdaptationOptions, AdaptationTrainer, latentConvergence, LatentConvergence } from "./rma";
-import { loadTestSet, TEST_SIGMAS } from "./test-sets";
-import { AntVecEnv } from "./vec-env";
-import { stopOnSignal } from "../util/stop-signal";
+import { loadTestSet, TEST_SIGMAS } from "../env/test-sets";
+import { AntVecEnv } from "../env/vec-env";
+import { stopOnSignal } from "../../util/stop-signal";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(__dirname, "..", "..", "..");
 
 export type TrainLog = IterationLog | AdaptationLog;
 

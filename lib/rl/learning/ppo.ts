@@ -18,16 +18,16 @@
  *   rate remain options;
  * - `targetKl` stops the update as soon as one minibatch exceeds it (CleanRL finishes the epoch first);
  * - the policy's inputs (observation normalisation, previous action, morphology, history) are built by
- *   lib/rl/inputs.ts, the same code evaluation uses;
+ *   lib/rl/policies/inputs.ts, the same code evaluation uses;
  * - the training state (weights, Adam moments, normalisers, counters) is checkpointed so a run resumes
  *   exactly where it was, drawing the same noise as an uninterrupted run.
  */
-import { tf } from "../tf";
-import type { ActorCritic } from "./policies/gaussian-mlp";
-import { entropy, logProb, sampleRows } from "./policies/distribution";
+import { tf } from "../../tf";
+import type { ActorCritic } from "../policies/gaussian-mlp";
+import { entropy, logProb, sampleRows } from "../policies/distribution";
 import { FlatAdam } from "./adam";
-import { RunningMeanStd } from "./normalize";
-import { rng, Rng } from "../util/random";
+import { RunningMeanStd } from "../policies/normalize";
+import { rng, Rng } from "../../util/random";
 
 /** Every option, with its default and what it does. */
 export const PPO_DEFAULTS = {
@@ -54,7 +54,7 @@ export const PPO_DEFAULTS = {
   /** Minibatches per epoch. */
   numMinibatches: 4,
   /**
-   * Epochs over each rollout (CleanRL: 10; rsl_rl: 5). 5, chosen by the settings pilots (lib/rl/plan.ts ANT_PILOTS,
+   * Epochs over each rollout (CleanRL: 10; rsl_rl: 5). 5, chosen by the settings pilots (lib/rl/learning/plan.ts ANT_PILOTS,
    * notebook 03): with the adaptive rate, TCN and the Oracle reached the same training return at 1 M env steps with
    * 5 epochs as with 10, in 0.55–0.7 of the time.
    */
@@ -150,7 +150,7 @@ export interface VectorEnv {
   morphologies?(): Float32Array;
 }
 
-/** Turns what the environments give into policy input rows, keeping per-environment memory (lib/rl/inputs.ts). */
+/** Turns what the environments give into policy input rows, keeping per-environment memory (lib/rl/policies/inputs.ts). */
 export interface PolicyInputs {
   readonly obsRms: RunningMeanStd | null;
   rows(observations: Float32Array, morphologies: Float32Array, starts: Uint8Array | null, updateStatistics: boolean): Float32Array;

@@ -1,22 +1,22 @@
 /**
  * What notebook 03 (part 2) and 04 report about shipped Ant policies, read from their manifests: each manifest
  * holds the evaluation measured right after training, on the full shipped test sets (100 bodies per σ, the
- * evaluation seed of lib/rl/evaluate.ts). Here: finding them, pooling seeds (mean of the seed means, with the
+ * evaluation seed of lib/rl/env/evaluate.ts). Here: finding them, pooling seeds (mean of the seed means, with the
  * spread across seeds), and the published Ant numbers (DMAP's table, Chiappa et al. 2022).
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { AgentConfig, PolicyKind } from "./agent";
-import type { Morphology } from "./morphology";
-import type { EvaluationSummary } from "./evaluate";
-import type { AdaptationLog } from "./rma";
-import type { LatentConvergence } from "./rma";
-import { stdFromEntropy } from "./policies/distribution";
-import { ACTION_SIZE } from "./ant";
-import { median } from "../neuro/stats";
+import type { AgentConfig, PolicyKind } from "../learning/agent";
+import type { Morphology } from "../env/morphology";
+import type { EvaluationSummary } from "../env/evaluate";
+import type { AdaptationLog } from "../learning/rma";
+import type { LatentConvergence } from "../learning/rma";
+import { stdFromEntropy } from "../policies/distribution";
+import { ACTION_SIZE } from "../env/ant";
+import { median } from "../../neuro/stats";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-/** The plan's shipped Ant policies, trained for its budget (lib/rl/plan.ts PPO_BUDGET). */
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+/** The plan's shipped Ant policies, trained for its budget (lib/rl/learning/plan.ts PPO_BUDGET). */
 export const CHECKPOINT_ROOT = path.join(ROOT, "data", "checkpoints");
 /**
  * The earlier set, every policy of the same plan trained for 2 M env steps (SHORT_BUDGET) with the fixed, annealed
@@ -32,7 +32,7 @@ export const ANT_SETS: readonly AntSet[] = [
 ];
 
 /**
- * The shipped folder of one run (name as lib/rl/train.ts runName), from the budget set if it is there, else from the
+ * The shipped folder of one run (name as lib/rl/learning/train.ts runName), from the budget set if it is there, else from the
  * short-budget set; null when neither holds it.
  */
 export function shippedRun(name: string, sets: readonly AntSet[] = ANT_SETS): { dir: string; set: AntSetKey } | null {
@@ -70,7 +70,7 @@ export interface ShippedAgent {
   manifest: AntManifest;
 }
 
-/** Where the pilots' training logs are shipped (lib/rl/plan.ts ANT_PILOTS); they have no test-set evaluation. */
+/** Where the pilots' training logs are shipped (lib/rl/learning/plan.ts ANT_PILOTS); they have no test-set evaluation. */
 export const PILOT_SHIP_ROOT = path.join(ROOT, "data", "pilots");
 
 /**

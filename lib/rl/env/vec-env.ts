@@ -7,14 +7,14 @@
  * simulation of the two halves runs on both cores and results are identical to the single-thread run for
  * the same seeds: every environment's episode seeds and morphologies depend only on (seed, env index,
  * episode number), never on which thread steps it. `seedIndices` gives environments the index their seeds are
- * drawn with, so that several evaluations packed into one vector (lib/rl/evaluate.ts) each see the episodes
+ * drawn with, so that several evaluations packed into one vector (lib/rl/env/evaluate.ts) each see the episodes
  * they would see alone.
  */
 import * as path from "path";
 import { Worker } from "worker_threads";
 import { ACTION_SIZE, AntEnv, OBSERVATION_SIZE, STEP_SECONDS } from "./ant";
 import { Morphology, NOMINAL, sampleMorphology, validateMorphology, validateSigma, morphologyVector } from "./morphology";
-import { rng } from "../util/random";
+import { rng } from "../../util/random";
 
 /** How each environment chooses its body at every reset: drawn anew at σ, or env i always gets morphologies[i mod n]. */
 export type MorphologySource =

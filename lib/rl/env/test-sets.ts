@@ -11,7 +11,7 @@ import { Morphology, morphologyFromVector, morphologyTestSet, morphologyVector, 
 export const TEST_SIGMAS = [0.1, 0.3, 0.5, 0.7] as const;
 export const TEST_SET_SIZE = 100;
 export const TEST_SET_SEED = 2022;
-const DIR = path.resolve(__dirname, "..", "..", "data", "morphologies");
+const DIR = path.resolve(__dirname, "..", "..", "..", "data", "morphologies");
 
 export function testSetFile(sigma: number): string {
   return path.join(DIR, `ant-test-sigma-${sigma.toFixed(1)}.json`);

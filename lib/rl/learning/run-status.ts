@@ -1,11 +1,11 @@
 /**
  * An Ant training as a run of a plan (lib/sweep/plan.ts): the command `npm run train:ant` runs and the folders
- * lib/rl/train.ts writes (out/runs/<name>/, data/checkpoints/<name>/). A partway run's progress is the PPO step
+ * lib/rl/learning/train.ts writes (out/runs/<name>/, data/checkpoints/<name>/). A partway run's progress is the PPO step
  * counter its checkpoint records (state.ppo.globalStep), read by `npm run sweep -- status` without loading weights.
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { RunSpec } from "../sweep/plan";
+import type { RunSpec } from "../../sweep/plan";
 import { AgentConfig, DEFAULT_HISTORY } from "./agent";
 import { runName } from "./train";
 
@@ -45,7 +45,7 @@ export function antRunSpec(options: AntRunOptions): RunSpec {
     unit: "env steps",
     progressField: "ppo.globalStep",
     shippedField: "env_steps",
-    // RMA's phase 2 starts from the shipped Oracle of the same σ and seed (lib/rl/train.ts defaultTeacher) unless given --from.
+    // RMA's phase 2 starts from the shipped Oracle of the same σ and seed (lib/rl/learning/train.ts defaultTeacher) unless given --from.
     ...(config.policy === "rma" && !options.extraArgs?.includes("--from") ? { after: [runName({ ...config, policy: "oracle" })] } : {}),
     description: config.policy === "rma"
       ? `RMA phase 2 from the Oracle of σ ${config.sigma}, seed ${config.seed}`

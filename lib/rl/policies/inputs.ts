@@ -7,11 +7,11 @@
  *   e_t        the true morphology (9 perturbations p, raw: |p| < σ): privileged, for the Oracle's encoder
  *              and the critics of RMA/TCN/DMAP (Kumar et al. 2021; Chiappa et al. 2022)
  *   history    the last H frames of (x, a_{t−1}) — 36 channels — oldest first, the current frame last, zeros
- *              before the episode began (lib/rl/history.ts)
+ *              before the episode began (lib/rl/policies/history.ts)
  * A network slices the row by the layout's offsets. Keeping all of it in the row means PPO's rollout
  * storage and minibatches are the same for every policy.
  */
-import { ACTION_SIZE, JOINT_NAMES, OBSERVATION_NAMES, OBSERVATION_SIZE } from "./ant";
+import { ACTION_SIZE, JOINT_NAMES, OBSERVATION_NAMES, OBSERVATION_SIZE } from "../env/ant";
 import { ObservationHistory } from "./history";
 import { RunningMeanStd } from "./normalize";
 

@@ -2,7 +2,7 @@
  * The Ant with a changeable body, simulated in MuJoCo (WebAssembly build).
  *
  * Body: the classic MuJoCo Ant (a sphere torso, four legs of hip, thigh and shin capsules, 8 hinge joints
- * driven by motors of gear 150), generated from a `Morphology` (lib/rl/morphology.ts): the torso radius,
+ * driven by motors of gear 150), generated from a `Morphology` (lib/rl/env/morphology.ts): the torso radius,
  * each leg's capsule radii and each leg's segment lengths scale by (1 + p), children moved to the new ends.
  * Physics: semi-implicit Euler (MuJoCo's default), 0.01 s timestep, 5 substeps per environment step (dt = 0.05 s).
  * The classic Ant uses RK4; in the WebAssembly build RK4 runs at ~7,800 steps/s against ~31,000 for Euler
@@ -26,7 +26,7 @@
  */
 import { compileModel, loadMujoco, MainModule, MjData, MjModel } from "./mujoco";
 import { LEG_NAMES, Morphology, NOMINAL, validateMorphology } from "./morphology";
-import { rng } from "../util/random";
+import { rng } from "../../util/random";
 
 export const OBSERVATION_SIZE = 28;
 export const ACTION_SIZE = 8;

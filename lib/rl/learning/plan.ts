@@ -3,19 +3,19 @@
  * gets the same PPO budget (PPO_BUDGET, set by the budget pilots below; RMA's phase 2 adds its own rollouts on top of
  * its Oracle's); σ = 0.1, 0.3 and 0.5 with seed 0, and two more seeds at σ = 0.3, as RMA/DMAP's Ant protocol
  * (Chiappa et al. 2022: 5 seeds there). The set trained earlier for 2 M env steps is kept, as shipped, in
- * data/short-budget/ (lib/rl/report.ts SHORT_BUDGET_ROOT).
+ * data/short-budget/ (lib/rl/analysis/report.ts SHORT_BUDGET_ROOT).
  */
-import type { RunSpec } from "../sweep/plan";
+import type { RunSpec } from "../../sweep/plan";
 import { agentConfig, PolicyKind } from "./agent";
 import { antRunSpec, measuredSpeed } from "./run-status";
 import { PPO_DEFAULTS } from "./ppo";
 import * as path from "path";
 
-const ROOT = path.resolve(__dirname, "..", "..");
+const ROOT = path.resolve(__dirname, "..", "..", "..");
 
 /**
  * PPO env steps of every compared policy: the smallest million at which both budget pilots' (Simple and Oracle,
- * σ 0.3, seed 0, 20 M steps) training return had levelled off (`budgetFromPilots`, lib/rl/report.ts: 11 M from the
+ * σ 0.3, seed 0, 20 M steps) training return had levelled off (`budgetFromPilots`, lib/rl/analysis/report.ts: 11 M from the
  * logs in data/pilots/pilot-{simple,oracle}-sigma0.3-seed0-budget). Notebook 03 recomputes it from those logs.
  */
 export const PPO_BUDGET = 11_000_000;

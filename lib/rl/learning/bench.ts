@@ -3,14 +3,14 @@
  * second of the vectorised environments (one thread and worker threads), and of the whole PPO loop
  * (rollout + update), each measured after a warm-up.
  */
-import { initBackend, tf } from "../tf";
-import { antMjcf } from "./ant";
-import { compileModel, loadMujoco } from "./mujoco";
+import { initBackend, tf } from "../../tf";
+import { antMjcf } from "../env/ant";
+import { compileModel, loadMujoco } from "../env/mujoco";
 import { agentConfig, createPolicy, inputsFor, PolicyKind } from "./agent";
 import { FlatAdam } from "./adam";
 import { Ppo, PPO_DEFAULTS, ppoLoss } from "./ppo";
-import { AntVecEnv } from "./vec-env";
-import { rng } from "../util/random";
+import { AntVecEnv } from "../env/vec-env";
+import { rng } from "../../util/random";
 
 export interface AntBenchResult {
   bench: string;

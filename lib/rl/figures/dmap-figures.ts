@@ -3,11 +3,11 @@
  * over the 36 proprioceptive channels, its modulation over the gait cycle against the shuffled baseline, and the
  * walking ant beside its attention on one time slider.
  */
-import type { Data, Figure } from "../show";
-import { JOINT_NAMES } from "./ant";
+import type { Data, Figure } from "../../show";
+import { JOINT_NAMES } from "../env/ant";
 import { flowDiagram } from "./adaptation-figures";
-import type { AttentionEpisode, JointModulation } from "./attention";
-import { HISTORY_CHANNEL_NAMES } from "./inputs";
+import type { AttentionEpisode, JointModulation } from "../analysis/attention";
+import { HISTORY_CHANNEL_NAMES } from "../policies/inputs";
 import type { AnimationSide } from "./render";
 
 const joints = JOINT_NAMES.map((j) => j.replace(/_/g, " "));

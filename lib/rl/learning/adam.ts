@@ -6,8 +6,8 @@
  * and 04 this replaces ~240 tfjs kernel calls per minibatch (tf.train.adam runs ~15 per variable, the norm and
  * the scaling two more) by one read and one write per variable.
  */
-import { tf } from "../tf";
-import { NamedArray } from "../tf/checkpoint";
+import { tf } from "../../tf";
+import { NamedArray } from "../../tf/checkpoint";
 
 export interface FlatAdamOptions {
   beta1?: number;

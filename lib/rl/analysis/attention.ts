@@ -2,18 +2,18 @@
  * DMAP's attention while the ant walks (Chiappa, Marin Vargas & Mathis 2022, "attention is gait-cycle
  * specific"): each joint's 36 attention weights recorded step by step beside the gait, which channels each joint
  * reads on average, how much its attention varies with the gait phase against a shuffled-phase baseline, and how
- * much it differs between bodies (lib/rl/gait.ts) — each against control networks (untrained DMAPs) that read the
+ * much it differs between bodies (lib/rl/analysis/gait.ts) — each against control networks (untrained DMAPs) that read the
  * very same inputs, since any state-driven attention varies with the gait.
  */
-import { tf } from "../tf";
-import { Morphology } from "./morphology";
-import { AgentInputs } from "./inputs";
-import { RunningMeanStd } from "./normalize";
-import { DmapPolicy } from "./policies/dmap";
+import { tf } from "../../tf";
+import { Morphology } from "../env/morphology";
+import { AgentInputs } from "../policies/inputs";
+import { RunningMeanStd } from "../policies/normalize";
+import { DmapPolicy } from "../policies/dmap";
 import { betweenEpisodeFraction, gaitPhaseFromContacts, gaitPhaseFromJointAngles, PhaseEpisode, phaseModulation, shuffledModulation, signalVariability } from "./gait";
-import { probeEpisodes, ProbedEpisode, ProbeOptions } from "./probe";
-import { rng, Rng } from "../util/random";
-import { JOINT_NAMES } from "./ant";
+import { probeEpisodes, ProbedEpisode, ProbeOptions } from "../policies/probe";
+import { rng, Rng } from "../../util/random";
+import { JOINT_NAMES } from "../env/ant";
 
 const JOINTS = 8;
 const CHANNELS = 36;
@@ -64,7 +64,7 @@ export type PhaseSource = "joint-angles" | { foot: number };
 export interface JointModulation {
   joint: number;
   modulation: number;
-  /** modulation ÷ the attention's total variability (lib/rl/gait.ts phaseLockedFraction): comparable across networks. */
+  /** modulation ÷ the attention's total variability (lib/rl/analysis/gait.ts phaseLockedFraction): comparable across networks. */
   fraction: number;
   baselineMean: number;
   baselineP95: number;
@@ -92,7 +92,7 @@ export function attentionGaitModulation(episodes: readonly AttentionEpisode[], s
 
 /**
  * Per joint: the share of its attention's variability that is constant within an episode and differs between
- * episodes, i.e. between bodies (lib/rl/gait.ts betweenEpisodeFraction) — what DMAP's attention would show if it
+ * episodes, i.e. between bodies (lib/rl/analysis/gait.ts betweenEpisodeFraction) — what DMAP's attention would show if it
  * reads out the body rather than the stride.
  */
 export function attentionBodyFraction(episodes: readonly AttentionEpisode[]): number[] {

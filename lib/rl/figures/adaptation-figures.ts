@@ -1,13 +1,13 @@
 /**
- * Figures of notebook 03's part 2 (adaptive policies), built from shipped manifests (lib/rl/report.ts) and from
- * live rollouts (lib/rl/rma.ts), so that the notebook's cells show the analysis in a few lines.
+ * Figures of notebook 03's part 2 (adaptive policies), built from shipped manifests (lib/rl/analysis/report.ts) and from
+ * live rollouts (lib/rl/learning/rma.ts), so that the notebook's cells show the analysis in a few lines.
  */
-import type { Data, Figure } from "../show";
-import { POLICY_COLOURS, policyLabel } from "./agent-core";
-import { ACTION_SIZE, STEP_SECONDS } from "./ant";
-import { stdFromEntropy } from "./policies/distribution";
-import type { LatentTrace } from "./rma";
-import { PpoLogRow, returnByLegLength, SeedPooled, ShippedAgent, trainingLog } from "./report";
+import type { Data, Figure } from "../../show";
+import { POLICY_COLOURS, policyLabel } from "../learning/agent-core";
+import { ACTION_SIZE, STEP_SECONDS } from "../env/ant";
+import { stdFromEntropy } from "../policies/distribution";
+import type { LatentTrace } from "../learning/rma";
+import { PpoLogRow, returnByLegLength, SeedPooled, ShippedAgent, trainingLog } from "../analysis/report";
 
 const COLOURS = POLICY_COLOURS;
 export { policyLabel };
@@ -99,7 +99,7 @@ export function latentTraceFigure(trace: LatentTrace, options: { dims?: number; 
 
 /**
  * What ẑ's error costs in action, step by step (mean over the bodies still walking): |a(ẑ) − a(z)| next to
- * |a(z̄) − a(z)|, the change had the policy been told the average body (lib/rl/rma.ts LatentTrace).
+ * |a(z̄) − a(z)|, the change had the policy been told the average body (lib/rl/learning/rma.ts LatentTrace).
  */
 export function actionErrorFigure(traces: LatentTrace[], title: string): Figure {
   const steps = Math.max(...traces.map((t) => t.actionError.length));
@@ -126,7 +126,7 @@ const PART: Record<number, string> = { 2: "half", 3: "third", 4: "quarter", 5: "
 /**
  * Results across morphologies: each shipped test body's return (mean over a policy's seeds) against the body's
  * mean leg-length perturbation, one marker per body and policy, and a line through each policy's mean return per
- * group of bodies (lib/rl/report.ts `returnByLegLength`).
+ * group of bodies (lib/rl/analysis/report.ts `returnByLegLength`).
  */
 export function returnPerBody(byLeg: ReturnType<typeof returnByLegLength>, title: string): Figure {
   const data: Data[] = byLeg.policies.flatMap((p) => [

@@ -13,16 +13,16 @@
  * The dataset is not checkpointed (tens of MB); a resumed run keeps φ and its Adam moments and rebuilds the
  * dataset from new rounds.
  */
-import { tf } from "../tf";
+import { tf } from "../../tf";
 import { FlatAdam } from "./adam";
-import { STEP_SECONDS } from "./ant";
-import { AgentInputs } from "./inputs";
-import { Morphology } from "./morphology";
-import { RunningMeanStd } from "./normalize";
-import { AdaptivePolicy } from "./policies/adaptive";
+import { STEP_SECONDS } from "../env/ant";
+import { AgentInputs } from "../policies/inputs";
+import { Morphology } from "../env/morphology";
+import { RunningMeanStd } from "../policies/normalize";
+import { AdaptivePolicy } from "../policies/adaptive";
 import type { PpoState, VectorEnv } from "./ppo";
-import { probeEpisodes, ProbeOptions } from "./probe";
-import { rng, Rng } from "../util/random";
+import { probeEpisodes, ProbeOptions } from "../policies/probe";
+import { rng, Rng } from "../../util/random";
 
 /** Every option of phase 2, with its default. */
 export const ADAPTATION_DEFAULTS = {

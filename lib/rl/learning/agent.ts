@@ -1,21 +1,21 @@
 /**
  * Ant agents: the policy kinds of notebooks 03–04 behind one interface. A kind says what its input rows hold
- * (lib/rl/inputs.ts) and builds its network; an agent is a network with its observation statistics. Saving and
+ * (lib/rl/policies/inputs.ts) and builds its network; an agent is a network with its observation statistics. Saving and
  * loading go through the kit's atomic checkpoints (lib/tf/checkpoint.ts), which record the kind, so a
- * checkpoint of one kind cannot be loaded as another. What needs no file system is in lib/rl/agent-core.ts
+ * checkpoint of one kind cannot be loaded as another. What needs no file system is in lib/rl/learning/agent-core.ts
  * (re-exported here), which the browser playground imports.
  *
  *   simple  MLP on x_t (robust, not adaptive)                     lib/rl/policies/gaussian-mlp.ts
  *   oracle  x_t, a_{t−1} and z = μ(true morphology)               lib/rl/policies/adaptive.ts
- *   rma     the oracle with ẑ from the history (phase 2)          lib/rl/policies/adaptive.ts, lib/rl/rma.ts
+ *   rma     the oracle with ẑ from the history (phase 2)          lib/rl/policies/adaptive.ts, lib/rl/learning/rma.ts
  *   tcn     history encoder trained end to end by PPO             lib/rl/policies/adaptive.ts
  *   dmap    per-channel temporal features, attention per joint, 8 joint controllers   lib/rl/policies/dmap.ts
  */
-import { tf } from "../tf";
-import { hasCheckpoint, loadCheckpoint, NamedArray, saveCheckpoint } from "../tf/checkpoint";
+import { tf } from "../../tf";
+import { hasCheckpoint, loadCheckpoint, NamedArray, saveCheckpoint } from "../../tf/checkpoint";
 import type { FlatAdam } from "./adam";
 import { agentFromArrays, AgentCheckpointState, LoadedAgent, PolicyKind } from "./agent-core";
-import type { ActorCritic } from "./policies/gaussian-mlp";
+import type { ActorCritic } from "../policies/gaussian-mlp";
 
 export * from "./agent-core";
 

@@ -16,8 +16,8 @@
  * episodes cancels it, so a locked signal's baseline sits near 1/√E of its modulation for E episodes — the
  * analysis needs tens of episodes to tell locking from chance.
  */
-import { fromRows, symmetricEigen } from "../util/linalg";
-import { Rng } from "../util/random";
+import { fromRows, symmetricEigen } from "../../util/linalg";
+import { Rng } from "../../util/random";
 
 const TWO_PI = 2 * Math.PI;
 
