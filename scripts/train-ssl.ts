@@ -12,12 +12,13 @@
  * `npm run sweep` (lib/sweep/plan.ts).
  * `npm run train:ssl-budget -- --objective simclr` (this script with --budget-study): the budget study
  * (SSL_BUDGET_STUDY): trains to its largest budget in out/runs/ssl-<objective>-seed0-budget/ and ships the backbone at
- * every budget on the way to data/ssl-budget/ssl-<objective>-seed0-step<S>/; `--plan` lists its runs.
+ * every budget on the way to data/ssl-budget/ssl-<objective>-seed0-step<S>/; with `--seed 1` (the spread seed) it
+ * trains to the first budget only; `--plan` lists its runs.
  */
 import * as path from "path";
 import { PLAN_FLAGS, printPlan } from "../lib/sweep/plan";
 import { sslBudgetPlan, sslPlan } from "../lib/vision/ssl/plan";
-import { OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, SSL_BUDGET_STUDY, sslRunName, trainSsl } from "../lib/vision/ssl/train";
+import { budgetStudySteps, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, SSL_BUDGET_STUDY, sslRunName, trainSsl } from "../lib/vision/ssl/train";
 import { numberOption as num, parseOptions } from "./cli";
 
 const FLAGS = ["no-ship", "budget-study", ...PLAN_FLAGS];
@@ -31,10 +32,12 @@ async function main(): Promise<void> {
   const info = objectiveInfo(args.objective);
   const objective = args.objective as ObjectiveName;
   const seed = num(args, "seed", 0);
-  if (study && (args.steps !== undefined || args["ship-root"] || !SSL_BUDGET_STUDY.objectives.includes(objective) || num(args, "seed", 0) !== SSL_BUDGET_STUDY.seed)) {
-    throw new Error(`the budget study trains ${SSL_BUDGET_STUDY.objectives.join(" and ")}, seed ${SSL_BUDGET_STUDY.seed}, to ${SSL_BUDGET_STUDY.steps.join(", ")} steps (SSL_BUDGET_STUDY); it takes no --steps or --ship-root`);
+  const studySeeds: number[] = [SSL_BUDGET_STUDY.seed, SSL_BUDGET_STUDY.spreadSeed];
+  if (study && (args.steps !== undefined || args["ship-root"] || !SSL_BUDGET_STUDY.objectives.includes(objective) || !studySeeds.includes(seed))) {
+    throw new Error(`the budget study trains ${SSL_BUDGET_STUDY.objectives.join(" and ")}: seed ${SSL_BUDGET_STUDY.seed} to ${SSL_BUDGET_STUDY.steps.join(", ")} steps, ` +
+      `seed ${SSL_BUDGET_STUDY.spreadSeed} to ${SSL_BUDGET_STUDY.steps[0]} (SSL_BUDGET_STUDY); it takes no --steps or --ship-root`);
   }
-  const budget = { ...SSL_BUDGET, steps: study ? Math.max(...SSL_BUDGET_STUDY.steps) : num(args, "steps", SSL_BUDGET.steps) };
+  const budget = { ...SSL_BUDGET, steps: study ? budgetStudySteps(seed) : num(args, "steps", SSL_BUDGET.steps) };
   if (!study && budget.steps !== SSL_BUDGET.steps && !args["no-ship"] && !args["ship-root"]) {
     throw new Error(`--steps ${budget.steps} differs from the shared budget (${SSL_BUDGET.steps}): add --no-ship (or --ship-root DIR) so it does not replace a shipped checkpoint`);
   }

@@ -48,6 +48,21 @@ async function smallBenchmark(): Promise<NeuralBenchmark> {
   return bench;
 }
 
+describe("the validation images", () => {
+  it("are other images of the same objects, shown to the same simulated sites; an unknown image set is refused", async () => {
+    const options = { imagesPerObject: 1, repetitions: 4, simulation: { v4Sites: 4, itSites: 6 } };
+    const test = await simulatedBenchmark(options), validation = await simulatedBenchmark({ ...options, images: "validation" });
+    expect(validation.stimuli.meta.length).toBe(test.stimuli.meta.length);
+    expect(validation.stimuli.meta.map((m) => m.object)).toEqual(test.stimuli.meta.map((m) => m.object));
+    expect(validation.IT.sites.map((s) => s.id)).toEqual(test.IT.sites.map((s) => s.id));
+    expect(validation.stimuli.meta.map((m) => m.id).filter((id) => test.stimuli.meta.some((t) => t.id === id))).toEqual([]);
+    let same = 0;
+    for (let i = 0; i < test.stimuli.images.length; i++) if (test.stimuli.images[i] === validation.stimuli.images[i]) same++;
+    expect(same / test.stimuli.images.length).toBeLessThan(0.5);
+    await expect(simulatedBenchmark({ ...options, images: "train" as never })).rejects.toThrow(/images must be "test" or "validation"/);
+  }, 60_000);
+});
+
 describe("the benchmark on a backbone", () => {
   it("scores every layer (probe, V4, IT, RSA, decoding) and summarises the best", async () => {
     const b = await smallBenchmark();

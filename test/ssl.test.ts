@@ -19,12 +19,12 @@ import { negativeCosine, normalizedStd, simsiamLoss } from "../lib/vision/ssl/si
 import { byolLoss, movingAverageUpdate } from "../lib/vision/ssl/byol";
 import { BANK_EMBEDDING, bankObjective } from "../lib/vision/ssl/bank-objectives";
 import { BANK_MOMENTUM, unitRows } from "../lib/vision/ssl/memory-bank";
-import { sslMeasuredSpeed, sslPlan } from "../lib/vision/ssl/plan";
+import { sslBudgetPlan, sslMeasuredSpeed, sslPlan } from "../lib/vision/ssl/plan";
 import { objectiveExamples, objectiveExamplesFigure } from "../lib/vision/ssl/examples";
-import { budgetFromStudy, BudgetPoint } from "../lib/vision/ssl/compare";
+import { budgetFromStudy, BudgetPoint, budgetStudySpread } from "../lib/vision/ssl/compare";
 import { generateStimuli } from "../lib/vision";
 import {
-  batchIndices, loadSslBackbone, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_SEEDS, SslBudget, trainSsl,
+  batchIndices, budgetStudySteps, loadSslBackbone, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET_STUDY, SSL_SEEDS, SslBudget, trainSsl,
 } from "../lib/vision/ssl/train";
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -311,8 +311,9 @@ describe("the ssl plans' measured speeds", () => {
     };
     ship("ssl-simclr-seed0", "simclr", 800, 1600); ship("ssl-simclr-seed1", "simclr", 800, 2400); ship("ssl-rotation-seed0", "rotation", 800, 800);
     ship("ssl-untrained-seed0", "untrained", 0, 0);
-    expect(sslMeasuredSpeed("simclr", root)).toEqual({ secondsPerUnit: 3, source: "simclr: 3.00 s/step, median of 2 run(s)" });
-    expect(sslMeasuredSpeed("local-aggregation", root)?.source).toBe("local-aggregation: 3.00 s/step, median of 2 run(s) of simclr, timed beside it (none of its own yet)");
+    // Two runs: the mean of the two.
+    expect(sslMeasuredSpeed("simclr", root)).toEqual({ secondsPerUnit: 2.5, source: "simclr: 2.50 s/step, median of 2 run(s)" });
+    expect(sslMeasuredSpeed("local-aggregation", root)?.source).toBe("local-aggregation: 2.50 s/step, median of 2 run(s) of simclr, timed beside it (none of its own yet)");
     expect(sslMeasuredSpeed("byol", root)?.source).toBe("byol: 2.00 s/step, median of 3 run(s) of the other objectives (none of its own yet)");
     expect(sslMeasuredSpeed("simclr", tmp("ssl-none-"))).toBeNull();
   });
@@ -338,6 +339,33 @@ describe("the shared budget from the budget study", () => {
     expect(budgetFromStudy(flat, spread, 3200)).toMatchObject({ budget: 6400, perObjective: [{ levelled: false }] });
     expect(() => budgetFromStudy([], spread, 3200)).toThrow(/no budget-study points/);
     expect(() => budgetFromStudy(points, { ...spread, IT: -1 }, 3200)).toThrow(/spreads must be ≥ 0/);
+  });
+
+  it("measures the seed spread between the study's two seeds at its first budget, the largest over objectives", () => {
+    const first = SSL_BUDGET_STUDY.steps[0];
+    const seeded = (p: BudgetPoint, seed: number) => ({ ...p, seed });
+    const points = [
+      seeded(point("simclr", first, 0.50, 0.40, 0.30), SSL_BUDGET_STUDY.seed), seeded(point("simclr", first, 0.53, 0.39, 0.34), SSL_BUDGET_STUDY.spreadSeed),
+      seeded(point("supervised", first, 0.80, 0.50, 0.40), SSL_BUDGET_STUDY.seed), seeded(point("supervised", first, 0.79, 0.55, 0.41), SSL_BUDGET_STUDY.spreadSeed),
+      // Later budgets of the study's seed do not count.
+      seeded(point("simclr", 2 * first, 0.9, 0.9, 0.9), SSL_BUDGET_STUDY.seed),
+    ];
+    const spread = budgetStudySpread(points);
+    expect(spread.probe_accuracy).toBeCloseTo(0.03, 12);
+    expect(spread.IT).toBeCloseTo(0.05, 12);
+    expect(spread.IT_image_only).toBeCloseTo(0.04, 12);
+    expect(() => budgetStudySpread(points.filter((p) => p.seed === SSL_BUDGET_STUDY.seed))).toThrow(/no objective has both seeds/);
+  });
+
+  it("the study's plan: seed 0 to the largest budget, the spread seed to the first, of each objective", () => {
+    const plan = sslBudgetPlan();
+    expect(plan.map((r) => [r.name, r.total, path.basename(r.shipDir)])).toEqual(SSL_BUDGET_STUDY.objectives.flatMap((o) => [
+      [`ssl-${o}-seed0-budget`, Math.max(...SSL_BUDGET_STUDY.steps), `ssl-${o}-seed0-step${Math.max(...SSL_BUDGET_STUDY.steps)}`],
+      [`ssl-${o}-seed1-budget`, SSL_BUDGET_STUDY.steps[0], `ssl-${o}-seed1-step${SSL_BUDGET_STUDY.steps[0]}`],
+    ]));
+    expect(() => budgetStudySteps(2)).toThrow(/trains seeds 0 and 1/);
+    // A backbone shipped under an older, shorter budget does not count as the main plan's run.
+    expect(sslPlan().find((r) => r.name === "ssl-simclr-seed0")?.shippedField).toBe("steps");
   });
 });
 

@@ -152,14 +152,15 @@ export function lossShape(log: readonly Pick<SslIntervalLog, "step" | "loss">[])
 }
 
 /**
- * The budget study's backbones (SSL_BUDGET_STUDY: each objective's run shipped at every budget on the way), found
- * under `root`; `missing` names the snapshots not there yet.
+ * The budget study's backbones (SSL_BUDGET_STUDY: each objective's run shipped at every budget on the way, and its
+ * spread seed at the first budget), found under `root`; `missing` names the snapshots not there yet.
  */
 export function budgetStudyBackbones(root: string = SSL_BUDGET_STUDY.root): { entries: (ShippedBackbone & { step: number })[]; missing: string[] } {
   const entries: (ShippedBackbone & { step: number })[] = [], missing: string[] = [];
+  const wanted = [...SSL_BUDGET_STUDY.steps.map((step) => ({ seed: SSL_BUDGET_STUDY.seed, step })), { seed: SSL_BUDGET_STUDY.spreadSeed, step: SSL_BUDGET_STUDY.steps[0] }];
   for (const objective of SSL_BUDGET_STUDY.objectives) {
-    for (const step of SSL_BUDGET_STUDY.steps) {
-      const dir = path.join(root, `${sslRunName(objective, SSL_BUDGET_STUDY.seed)}-step${step}`);
+    for (const { seed, step } of wanted) {
+      const dir = path.join(root, `${sslRunName(objective, seed)}-step${step}`);
       const manifestFile = path.join(dir, "manifest.json");
       if (!fs.existsSync(manifestFile)) { missing.push(dir); continue; }
       const m = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
@@ -173,10 +174,28 @@ export function budgetStudyBackbones(root: string = SSL_BUDGET_STUDY.root): { en
 export interface BudgetPoint { objective: ObjectiveName; steps: number; probe_accuracy: number; IT: number; IT_image_only: number }
 
 /**
+ * The budget study's seed spread: per score, the largest difference between the study's seed and its spread seed at
+ * the first budget, over the study's objectives (an objective missing either seed does not count).
+ */
+export function budgetStudySpread(points: readonly (BudgetPoint & { seed: number })[]): { probe_accuracy: number; IT: number; IT_image_only: number } {
+  const at = (objective: ObjectiveName, seed: number) => points.find((p) => p.objective === objective && p.seed === seed && p.steps === SSL_BUDGET_STUDY.steps[0]);
+  const spread = { probe_accuracy: 0, IT: 0, IT_image_only: 0 };
+  let pairs = 0;
+  for (const objective of SSL_BUDGET_STUDY.objectives) {
+    const a = at(objective, SSL_BUDGET_STUDY.seed), b = at(objective, SSL_BUDGET_STUDY.spreadSeed);
+    if (!a || !b) continue;
+    pairs++;
+    for (const key of ["probe_accuracy", "IT", "IT_image_only"] as const) spread[key] = Math.max(spread[key], Math.abs(a[key] - b[key]));
+  }
+  if (!pairs) throw new Error(`budgetStudySpread: no objective has both seeds ${SSL_BUDGET_STUDY.seed} and ${SSL_BUDGET_STUDY.spreadSeed} at ${SSL_BUDGET_STUDY.steps[0]} steps (npm run sweep -- run ssl-budget trains them)`);
+  return spread;
+}
+
+/**
  * The shared budget from the budget study: per objective, the smallest budget at least `minimum` steps from which
  * the next budget on the study's grid improves neither probe accuracy nor IT predictivity by more than their seed
- * spread (`spread`: the largest difference between the seeds of one objective at the shipped budget; IT in both
- * simulations); the shared
+ * spread (`spread`: the largest difference between two seeds of one objective at the first budget, budgetStudySpread;
+ * IT in both simulations); the shared
  * budget is the largest of these, so that every objective gets one at which the study's objectives had stopped
  * improving. An objective still improving at the grid's last step is reported so (`levelled: false`), and the last
  * step is its budget.

@@ -35,19 +35,26 @@ export interface NeuralBenchmark {
   ceilings: { V4: number; IT: number };
 }
 
-/** Notebook 01's neural test images and simulated ventral stream (its STIMULUS_SEED and NEURAL_SEED). */
-export const BENCHMARK_SEEDS = { stimuli: 0, neural: 2015 } as const;
+/**
+ * Notebook 01's neural test images and simulated ventral stream (its STIMULUS_SEED and NEURAL_SEED), and the image
+ * seed of the validation images: other images (poses, backgrounds) of the same objects, shown to the same simulated
+ * neurons, for choosing a training setting without looking at the test images (the budget study).
+ */
+export const BENCHMARK_SEEDS = { stimuli: 0, neural: 2015, validationStimuli: 1 } as const;
 
 /**
  * Notebook 01's benchmark: its test images (objects of seed 0, never trained on) at `imagesPerObject` per object
  * and level, the simulated V4 and IT recordings of them, and their split-half ceilings. `simulation` passes options
  * to `simulateVentralStream`: `{ itIdentity: false }` is the same benchmark with IT's label-driven identity part
- * off (image-computable IT sites; V4 and the images are the same).
+ * off (image-computable IT sites; V4 and the images are the same). `images: "validation"` shows the same neurons
+ * the validation images instead of the test images.
  */
 export async function simulatedBenchmark(options: {
-  imagesPerObject: number; repetitions?: number; simulation?: SimulatedVentralStreamOptions;
+  imagesPerObject: number; repetitions?: number; simulation?: SimulatedVentralStreamOptions; images?: "test" | "validation";
 }): Promise<NeuralBenchmark & { description: string }> {
-  const stimuli = generateStimuli({ seed: BENCHMARK_SEEDS.stimuli, imagesPerObject: options.imagesPerObject });
+  const images = options.images ?? "test";
+  if (images !== "test" && images !== "validation") throw new Error(`simulatedBenchmark: images must be "test" or "validation", got ${JSON.stringify(images)}`);
+  const stimuli = generateStimuli({ seed: images === "test" ? BENCHMARK_SEEDS.stimuli : BENCHMARK_SEEDS.validationStimuli, imagesPerObject: options.imagesPerObject });
   const neural = await simulateVentralStream(stimuli, { seed: BENCHMARK_SEEDS.neural, repetitions: options.repetitions ?? 40, ...options.simulation });
   const V4 = selectSites(neural, "V4"), IT = selectSites(neural, "IT");
   return { stimuli, V4, IT, ceilings: { V4: splitHalfCeiling(V4).ceiling, IT: splitHalfCeiling(IT).ceiling }, description: neural.description };

@@ -8,7 +8,7 @@ import type { Data, Figure, Layout } from "../../show/plot";
 import { generateStimuli, StimulusSet } from "../stimuli";
 import type { ComparisonRecord, ShippedBackbone } from "./compare";
 import { seedSummary } from "./compare";
-import { OBJECTIVE_NAMES, ObjectiveName } from "./train";
+import { OBJECTIVE_NAMES, ObjectiveName, SSL_BUDGET_STUDY } from "./train";
 
 /** Plotly's default colours, one per objective in OBJECTIVE_NAMES order, so every figure colours an objective alike. */
 const PALETTE = ["#7f7f7f", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
@@ -179,30 +179,29 @@ export function layerProfilesFigure(records: readonly ComparisonRecord[], region
 }
 
 /**
- * The budget study's figure: probe accuracy and IT predictivity (both simulations) against training steps, one line
- * per objective (its seed-0 run shipped at every budget), with the shipped runs' seed range at the shipped budget
- * as error bars: does contrastive catch up with supervised given more training?
+ * The budget study: probe accuracy and IT predictivity (both simulations) against training steps, a line per
+ * objective for the study's seed, an open diamond for each other seed (the spread seed at the first budget).
  */
-export function budgetStudyFigure(records: readonly (ComparisonRecord & { steps: number })[], shipped: readonly ComparisonRecord[], shippedSteps: number, title: string): Figure {
+export function budgetStudyFigure(records: readonly (ComparisonRecord & { steps: number })[], title: string): Figure {
   const keys: ScoreKey[] = ["probe_accuracy", "IT", "IT_image_only"];
   const grid = gridAxes(keys.length, keys.length);
   const data: Data[] = [], axes: Record<string, unknown> = {};
   const objectives = OBJECTIVE_NAMES.filter((o) => records.some((r) => r.objective === o));
   keys.forEach((key, k) => {
     for (const objective of objectives) {
-      const runs = records.filter((r) => r.objective === objective && r[key] !== null).sort((a, b) => a.steps - b.steps);
+      const mine = records.filter((r) => r.objective === objective && r[key] !== null);
+      const runs = mine.filter((r) => r.seed === SSL_BUDGET_STUDY.seed).sort((a, b) => a.steps - b.steps);
       data.push({
-        type: "scatter", mode: "lines+markers", ...grid.ref(k), name: objective, legendgroup: objective, showlegend: k === 0,
+        type: "scatter", mode: "lines+markers", ...grid.ref(k), name: `${objective} (seed ${SSL_BUDGET_STUDY.seed})`, legendgroup: objective, showlegend: k === 0,
         x: runs.map((r) => r.steps), y: runs.map((r) => r[key] as number), line: { color: objectiveColor(objective) },
-        hovertemplate: `${objective}, %{x} steps: %{y:.3f}<extra></extra>`,
+        hovertemplate: `${objective}, seed ${SSL_BUDGET_STUDY.seed}, %{x} steps: %{y:.3f}<extra></extra>`,
       });
-      const s = seedSummary(shipped.filter((r) => r.objective === objective), key)[0];
-      if (s) {
+      const others = mine.filter((r) => r.seed !== SSL_BUDGET_STUDY.seed);
+      if (others.length) {
         data.push({
-          type: "scatter", mode: "markers", ...grid.ref(k), showlegend: false, legendgroup: objective, x: [shippedSteps], y: [s.mean],
-          marker: { color: objectiveColor(objective), symbol: "diamond-open", size: 10 },
-          error_y: { type: "data", symmetric: false, array: [s.max - s.mean], arrayminus: [s.mean - s.min], color: objectiveColor(objective) },
-          hovertemplate: `${objective}, shipped runs (${s.seeds} seeds) at %{x} steps: mean %{y:.3f}<extra></extra>`,
+          type: "scatter", mode: "markers", ...grid.ref(k), showlegend: false, legendgroup: objective, x: others.map((r) => r.steps), y: others.map((r) => r[key] as number),
+          marker: { color: objectiveColor(objective), symbol: "diamond-open", size: 10 }, text: others.map((r) => `seed ${r.seed}`),
+          hovertemplate: `${objective}, %{text}, %{x} steps: %{y:.3f}<extra></extra>`,
         });
       }
     }

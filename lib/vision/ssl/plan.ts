@@ -6,7 +6,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { RunSpec } from "../../sweep/plan";
-import { OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, SSL_BUDGET_STUDY, SSL_SEEDS, sslRunName } from "./train";
+import { median } from "../../neuro/stats";
+import { budgetStudySteps, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, SSL_BUDGET_STUDY, SSL_SEEDS, sslRunName } from "./train";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -27,7 +28,6 @@ export function sslMeasuredSpeed(objective: ObjectiveName, root = ROOT): RunSpec
       } catch { /* no manifest */ }
     }
   }
-  const median = (xs: number[]) => { const a = [...xs].sort((x, y) => x - y); return a[Math.floor(a.length / 2)]; };
   const of = (o: string) => perStep.filter((p) => p.objective === o).map((p) => p.s);
   const like = objectiveInfo(objective).speedLike;
   const [pick, from] = of(objective).length ? [of(objective), ""] : like && of(like).length ? [of(like), ` of ${like}, timed beside it (none of its own yet)`]
@@ -50,6 +50,8 @@ export function sslRunSpec(objective: ObjectiveName, seed: number): RunSpec {
     total: objective === "untrained" ? 0 : SSL_BUDGET.steps,
     unit: "steps",
     progressField: "step",
+    // A backbone shipped under an older, shorter budget is not this plan's run.
+    shippedField: "steps",
     description: objective === "untrained" ? objectiveInfo(objective).description : `${objectiveInfo(objective).description} (${objectiveInfo(objective).paper})`,
   };
 }
@@ -60,24 +62,25 @@ export function sslPlan(): RunSpec[] {
 }
 
 /**
- * The budget study's runs (SSL_BUDGET_STUDY): one per objective to the largest budget, shipping its backbone at each
- * budget on the way; `npm run train:ssl-budget -- --plan` lists them, `npm run sweep -- run ssl-budget` trains them.
+ * The budget study's runs (SSL_BUDGET_STUDY): per objective, the study's seed to the largest budget, shipping its
+ * backbone at each budget on the way, and the spread seed to the first budget; `npm run train:ssl-budget -- --plan`
+ * lists them, `npm run sweep -- run ssl-budget` trains them.
  */
 export function sslBudgetPlan(): RunSpec[] {
-  const last = Math.max(...SSL_BUDGET_STUDY.steps);
-  return SSL_BUDGET_STUDY.objectives.map((objective) => {
-    const name = `${sslRunName(objective, SSL_BUDGET_STUDY.seed)}-budget`;
+  return SSL_BUDGET_STUDY.objectives.flatMap((objective) => [SSL_BUDGET_STUDY.seed, SSL_BUDGET_STUDY.spreadSeed].map((seed) => {
+    const name = `${sslRunName(objective, seed)}-budget`, steps = budgetStudySteps(seed);
     const speed = sslMeasuredSpeed(objective);
     return {
       ...(speed ? { speed } : {}),
       name,
-      command: ["train:ssl-budget", "--", "--objective", objective, "--seed", String(SSL_BUDGET_STUDY.seed)],
+      command: ["train:ssl-budget", "--", "--objective", objective, "--seed", String(seed)],
       runDir: path.join("out", "runs", name),
-      shipDir: path.join(SSL_BUDGET_STUDY.root, `${sslRunName(objective, SSL_BUDGET_STUDY.seed)}-step${last}`),
-      total: last,
+      shipDir: path.join(SSL_BUDGET_STUDY.root, `${sslRunName(objective, seed)}-step${steps}`),
+      total: steps,
       unit: "steps",
       progressField: "step",
-      description: `${objectiveInfo(objective).description}, shipped at ${SSL_BUDGET_STUDY.steps.join(", ")} steps`,
+      description: seed === SSL_BUDGET_STUDY.seed ? `${objectiveInfo(objective).description}, shipped at ${SSL_BUDGET_STUDY.steps.join(", ")} steps`
+        : `${objectiveInfo(objective).description}, a second seed at ${steps} steps (the seed spread)`,
     };
-  });
+  }));
 }

@@ -110,11 +110,19 @@ export const SSL_SEEDS: readonly number[] = [0, 1];
  * The budget study (issue: notebook 02 at a budget where the objectives have learned): SimCLR and supervised, seed 0,
  * one run each to the largest budget, its backbone shipped (and probed) at every budget on the way to
  * data/ssl-budget/ssl-<objective>-seed0-step<S>/. Adam at a constant rate: the step-S backbone of the long run is the
- * backbone a run of budget S would ship.
+ * backbone a run of budget S would ship. `spreadSeed`'s runs stop at the first budget (…-seed1-step800/): with seed 0's
+ * snapshot there, they measure how much two seeds differ, the yardstick of "stopped improving".
  */
 export const SSL_BUDGET_STUDY = {
-  objectives: ["simclr", "supervised"] as ObjectiveName[], seed: 0, steps: [800, 1600, 3200, 6400], root: path.join("data", "ssl-budget"),
+  objectives: ["simclr", "supervised"] as ObjectiveName[], seed: 0, spreadSeed: 1, steps: [800, 1600, 3200, 6400], root: path.join("data", "ssl-budget"),
 } as const;
+
+/** How far a budget-study run of `seed` trains: the largest budget for the study's seed, the first for its spread seed. */
+export function budgetStudySteps(seed: number): number {
+  if (seed === SSL_BUDGET_STUDY.seed) return Math.max(...SSL_BUDGET_STUDY.steps);
+  if (seed === SSL_BUDGET_STUDY.spreadSeed) return SSL_BUDGET_STUDY.steps[0];
+  throw new Error(`the budget study trains seeds ${SSL_BUDGET_STUDY.seed} and ${SSL_BUDGET_STUDY.spreadSeed} (SSL_BUDGET_STUDY), not ${seed}`);
+}
 
 export function sslRunName(objective: string, seed: number): string {
   return `ssl-${objective}-seed${seed}`;
