@@ -100,6 +100,13 @@ describe("the benchmark on a backbone", () => {
     expect(records[0].layers.map((l) => l.layer)).toEqual(["block2", "pool"]);
     const spread = seedSummary(records, "IT");
     expect(spread).toEqual([{ objective: "untrained", mean: (records[0].IT + records[1].IT) / 2, min: Math.min(records[0].IT, records[1].IT), max: Math.max(records[0].IT, records[1].IT), seeds: 2 }]);
+    // A backbone shipped under an earlier budget: compared only when no budget is asked for.
+    fs.mkdirSync(path.join(root, "ssl-simclr-seed0"));
+    fs.writeFileSync(path.join(root, "ssl-simclr-seed0", "manifest.json"), JSON.stringify({ objective: "simclr", seed: 0, steps: 800, wall_seconds: 1, training_log: [] }));
+    expect(shippedBackbones(root).entries.map((e) => e.objective)).toContain("simclr");
+    const atBudget = shippedBackbones(root, { budget: 3200 });
+    expect(atBudget.entries.map((e) => `${e.objective}-${e.seed}`)).toEqual(["untrained-0", "untrained-1"]);
+    expect(atBudget.earlier.map((e) => [e.objective, e.steps])).toEqual([["simclr", 800]]);
   }, 120_000);
 });
 

@@ -26,9 +26,13 @@ export interface ShippedBackbone {
   shippedProbeAccuracy: number | null;
 }
 
-/** The shipped SSL checkpoints of the plan found under `checkpointRoot`, and the plan's folders that are missing. */
-export function shippedBackbones(checkpointRoot: string): { entries: ShippedBackbone[]; missing: string[] } {
-  const entries: ShippedBackbone[] = [], missing: string[] = [];
+/**
+ * The shipped SSL checkpoints of the plan found under `checkpointRoot`, and the plan's folders that are missing.
+ * With `budget`, a trained backbone shipped at another number of steps (under an earlier budget, awaiting its
+ * retraining) goes to `earlier` instead of `entries`, so that a comparison never mixes budgets.
+ */
+export function shippedBackbones(checkpointRoot: string, options: { budget?: number } = {}): { entries: ShippedBackbone[]; missing: string[]; earlier: ShippedBackbone[] } {
+  const entries: ShippedBackbone[] = [], missing: string[] = [], earlier: ShippedBackbone[] = [];
   for (const run of sslPlan()) {
     const dir = path.join(checkpointRoot, run.name);
     const manifestFile = path.join(dir, "manifest.json");
@@ -36,12 +40,13 @@ export function shippedBackbones(checkpointRoot: string): { entries: ShippedBack
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as {
       objective: ObjectiveName; seed: number; steps: number; wall_seconds: number; training_log: SslIntervalLog[]; evaluation: SslEvaluation | null;
     };
-    entries.push({
+    const entry: ShippedBackbone = {
       objective: manifest.objective, seed: manifest.seed, dir, steps: manifest.steps, wallSeconds: manifest.wall_seconds, log: manifest.training_log,
       shippedProbeAccuracy: manifest.evaluation?.probe_accuracy ?? null,
-    });
+    };
+    (options.budget !== undefined && entry.objective !== "untrained" && entry.steps !== options.budget ? earlier : entries).push(entry);
   }
-  return { entries, missing };
+  return { entries, missing, earlier };
 }
 
 /** One run's record (the results file's fields, plus the layer profiles for figures). */
