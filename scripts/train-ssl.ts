@@ -55,6 +55,8 @@ async function main(): Promise<void> {
     shipRoot: args["no-ship"] ? null : args["ship-root"],
     ...(study && !args["no-ship"] ? {
       snapshots: { steps: SSL_BUDGET_STUDY.steps, root: SSL_BUDGET_STUDY.root },
+      // A longer grid continues the study's runs from where the shorter one ended.
+      extend: true,
       shipDir: path.resolve(__dirname, "..", SSL_BUDGET_STUDY.root, `${sslRunName(objective, seed)}-step${budget.steps}`),
     } : {}),
     command: `npm run train:ssl -- ${process.argv.slice(2).join(" ")}`,

@@ -483,7 +483,19 @@ describe("training", () => {
     x.forEach((w, i) => expect(w.values.reduce((m, v, k) => Math.max(m, Math.abs(v - y[i].values[k])), 0), w.name).toBeLessThan(1e-6));
     const end = loadSslBackbone(path.join(root, "ssl-supervised-seed3-step4"));
     expect(end.state.step).toBe(4);
-    [long.backbone, short.backbone, snap, end].forEach((b) => b.dispose());
+    // Extending the grid: the budget-2 run, trained on to 4 steps, ends with the budget-4 run's backbone; without
+    // `extend` a run folder of another budget is refused, naming both budgets.
+    const shortDir = tmp("ssl-s-c-");
+    (await trainSsl({ objective: "supervised", seed: 3, budget: { ...TINY_BUDGET, steps: 2 }, backbone: TINY, runDir: shortDir, shipRoot: null, verbose: false, evaluate: false })).backbone.dispose();
+    await expect(trainSsl({ objective: "supervised", seed: 3, budget: TINY_BUDGET, backbone: TINY, runDir: shortDir, shipRoot: null, verbose: false, evaluate: false }))
+      .rejects.toThrow(/its budget is 2 steps, this one 4/);
+    await expect(trainSsl({ objective: "supervised", seed: 3, budget: { ...TINY_BUDGET, steps: 4, learningRate: 2e-3 }, backbone: TINY, runDir: shortDir, shipRoot: null, verbose: false, evaluate: false, extend: true }))
+      .rejects.toThrow(/holds a different run/);
+    const extended = await trainSsl({ objective: "supervised", seed: 3, budget: TINY_BUDGET, backbone: TINY, runDir: shortDir, shipRoot: null, verbose: false, evaluate: false, extend: true });
+    expect(extended.steps).toBe(4);
+    const z = layersModelArrays(extended.backbone.net, "b"), w4 = layersModelArrays(long.backbone.net, "b");
+    z.forEach((w, i) => expect(w.values.reduce((m, v, k) => Math.max(m, Math.abs(v - w4[i].values[k])), 0), w.name).toBeLessThan(1e-6));
+    [long.backbone, short.backbone, snap, end, extended.backbone].forEach((b) => b.dispose());
   }, 120_000);
 
   it("local aggregation's memory bank and clusterings are checkpointed: a resumed run ends where an uninterrupted one does", async () => {

@@ -229,6 +229,12 @@ export interface SslTrainOptions {
   onStep?: (log: SslStepLog, etaSeconds: number) => void;
   /** Ship the backbone (probed) also at these steps, to `<root>/<name>-step<S>/` (the budget study); the last one is the run's end. */
   snapshots?: { steps: readonly number[]; root: string };
+  /**
+   * Resume a run folder made under a smaller budget (steps only; nothing else may differ) and train it on to this
+   * one: the budget study grows its grid this way. Sound because Adam's rate is constant and step k's batch and
+   * augmentations come from (seed, k): the step-S backbone does not depend on the budget.
+   */
+  extend?: boolean;
   /** Stop after this many steps in this call (tests: an interruption; timing: a few steps). */
   maxSteps?: number;
   /** Evaluate (probe) when finished (default true). */
@@ -333,10 +339,18 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
 
   if (hasCheckpoint(checkpointDir)) {
     const loaded = loadCheckpoint<RunState>(checkpointDir);
-    if (JSON.stringify(loaded.state.identity) !== JSON.stringify(identity)) {
-      throw new Error(`the run folder ${runDir} holds a different run (${JSON.stringify(loaded.state.identity)}); delete it or choose another run folder`);
+    const was = loaded.state.identity;
+    const extending = options.extend && was?.budget && was.budget.steps <= budget.steps && loaded.state.step <= budget.steps &&
+      JSON.stringify({ ...was, budget: { ...was.budget, steps: budget.steps } }) === JSON.stringify(identity);
+    if (JSON.stringify(was) !== JSON.stringify(identity) && !extending) {
+      throw new Error(`the run folder ${runDir} holds a different run (${JSON.stringify(was)}); delete it or choose another run folder` +
+        (was?.budget && was.budget.steps !== budget.steps ? ` (its budget is ${was.budget.steps} steps, this one ${budget.steps}${options.extend ? "" : "; the budget study extends a run to a larger budget"})` : ""));
     }
     state = loaded.state;
+    if (extending && was.budget.steps !== budget.steps) {
+      say(`${name}: extending the run from its budget of ${was.budget.steps} steps to ${budget.steps}`);
+      state.identity = identity;
+    }
     const source = `checkpoint ${checkpointDir}`;
     restoreLayersModel(backbone.net, "backbone", loaded.tensors, source, spec.name);
     heads.forEach(([n, h]) => restoreLayersModel(h, `head-${n}`, loaded.tensors, source, n));
