@@ -13,12 +13,13 @@
  * `npm run train:ssl-budget -- --objective simclr` (this script with --budget-study): the budget study
  * (SSL_BUDGET_STUDY): trains to its largest budget in out/runs/ssl-<objective>-seed0-budget/ and ships the backbone at
  * every budget on the way to data/ssl-budget/ssl-<objective>-seed0-step<S>/; with `--seed 1` (the spread seed) it
- * trains to the first budget only; `--plan` lists its runs.
+ * trains to the first budget only; `--plan` lists its runs. A run of the shared budget that the study already made (its
+ * objective and seed at exactly SSL_BUDGET.steps) is shipped from the study instead of trained again.
  */
 import * as path from "path";
 import { PLAN_FLAGS, printPlan } from "../lib/sweep/plan";
 import { sslBudgetPlan, sslPlan } from "../lib/vision/ssl/plan";
-import { budgetStudySteps, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, SSL_BUDGET_STUDY, sslRunName, trainSsl } from "../lib/vision/ssl/train";
+import { budgetStudySteps, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, shipFromBudgetStudy, SSL_BUDGET, SSL_BUDGET_STUDY, sslRunName, trainSsl } from "../lib/vision/ssl/train";
 import { numberOption as num, parseOptions } from "./cli";
 
 const FLAGS = ["no-ship", "budget-study", ...PLAN_FLAGS];
@@ -42,6 +43,12 @@ async function main(): Promise<void> {
     throw new Error(`--steps ${budget.steps} differs from the shared budget (${SSL_BUDGET.steps}): add --no-ship (or --ship-root DIR) so it does not replace a shipped checkpoint`);
   }
   const steps = objective === "untrained" ? 0 : budget.steps;
+  // The budget study already trained this run, if it has its objective and seed at the shared budget.
+  const fromStudy = !study && !args["no-ship"] && !args["ship-root"] && budget.steps === SSL_BUDGET.steps ? shipFromBudgetStudy(objective, seed) : null;
+  if (fromStudy) {
+    console.log(`${sslRunName(objective, seed)}: the budget study's backbone at ${budget.steps} steps is this run's (same objective, seed and budget); shipped ${fromStudy}`);
+    return;
+  }
   console.log(`training ${sslRunName(objective, seed)} (${info.description}; ${info.paper}): ${steps} steps × ${budget.imagesPerStep} images`);
   const start = Date.now();
   let lastLine = 0;

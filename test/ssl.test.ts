@@ -24,7 +24,7 @@ import { objectiveExamples, objectiveExamplesFigure } from "../lib/vision/ssl/ex
 import { budgetFromStudy, BudgetPoint, budgetStudySpread } from "../lib/vision/ssl/compare";
 import { generateStimuli } from "../lib/vision";
 import {
-  batchIndices, budgetStudySteps, loadSslBackbone, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET_STUDY, SSL_SEEDS, SslBudget, trainSsl,
+  batchIndices, budgetStudySteps, loadSslBackbone, shipFromBudgetStudy, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET_STUDY, SSL_SEEDS, SslBudget, trainSsl,
 } from "../lib/vision/ssl/train";
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -495,7 +495,19 @@ describe("training", () => {
     expect(extended.steps).toBe(4);
     const z = layersModelArrays(extended.backbone.net, "b"), w4 = layersModelArrays(long.backbone.net, "b");
     z.forEach((w, i) => expect(w.values.reduce((m, v, k) => Math.max(m, Math.abs(v - w4[i].values[k])), 0), w.name).toBeLessThan(1e-6));
-    [long.backbone, short.backbone, snap, end, extended.backbone].forEach((b) => b.dispose());
+    // The study's step-2 backbone ships as the budget-2 run; another budget, or a learning rate the study did not use, finds none.
+    const shipRoot = tmp("ssl-from-study-");
+    const shippedDir = shipFromBudgetStudy("supervised", 3, { ...TINY_BUDGET, steps: 2 }, { study: root, ship: shipRoot });
+    expect(shippedDir).toBe(path.join(shipRoot, "ssl-supervised-seed3"));
+    const fromStudy = loadSslBackbone(shippedDir!);
+    const f = layersModelArrays(fromStudy.net, "b");
+    f.forEach((w, i) => expect(w.values.reduce((m, v, k) => Math.max(m, Math.abs(v - y[i].values[k])), 0), w.name).toBeLessThan(1e-6));
+    const shippedManifest = JSON.parse(fs.readFileSync(path.join(shippedDir!, "manifest.json"), "utf8"));
+    expect(shippedManifest).toMatchObject({ steps: 2, budget: { ...TINY_BUDGET, steps: 2 }, from_budget_study: { run_budget_steps: 4 } });
+    expect(shipFromBudgetStudy("supervised", 3, { ...TINY_BUDGET, steps: 3 }, { study: root, ship: shipRoot })).toBeNull();
+    expect(shipFromBudgetStudy("supervised", 3, { ...TINY_BUDGET, steps: 2, learningRate: 5e-4 }, { study: root, ship: shipRoot })).toBeNull();
+    expect(shipFromBudgetStudy("supervised", 4, { ...TINY_BUDGET, steps: 2 }, { study: root, ship: shipRoot })).toBeNull();
+    [long.backbone, short.backbone, snap, end, extended.backbone, fromStudy].forEach((b) => b.dispose());
   }, 120_000);
 
   it("local aggregation's memory bank and clusterings are checkpointed: a resumed run ends where an uninterrupted one does", async () => {

@@ -207,6 +207,33 @@ export function loadSslBackbone(dir: string): Backbone & { state: SslCheckpointS
   return { ...backbone, state };
 }
 
+/**
+ * Ship the budget study's step-S backbone as the shared-budget run of its objective and seed, where the study has
+ * one at exactly `budget.steps` and its run's budget differs in nothing else (the step-S backbone does not depend on
+ * the run's budget: SSL_BUDGET_STUDY). Its checkpoint is copied; its manifest gets the shared budget and says where it
+ * came from. Returns the shipped folder, or null where the study has no such backbone (then train the run).
+ */
+export function shipFromBudgetStudy(objective: ObjectiveName, seed: number, budget: SslBudget = SSL_BUDGET,
+  roots: { study?: string; ship?: string } = {}): string | null {
+  const name = sslRunName(objective, seed);
+  const from = path.resolve(ROOT, roots.study ?? SSL_BUDGET_STUDY.root, `${name}-step${budget.steps}`);
+  if (!fs.existsSync(path.join(from, "manifest.json"))) return null;
+  const manifest = JSON.parse(fs.readFileSync(path.join(from, "manifest.json"), "utf8"));
+  const same = manifest.objective === objective && manifest.seed === seed && manifest.steps === budget.steps &&
+    JSON.stringify({ ...manifest.budget, steps: budget.steps }) === JSON.stringify(budget);
+  if (!same) return null;
+  const to = path.resolve(ROOT, roots.ship ?? path.join("data", "checkpoints"), name);
+  fs.mkdirSync(to, { recursive: true });
+  for (const file of ["weights.bin", "checkpoint.json"]) fs.copyFileSync(path.join(from, file), path.join(to, file));
+  const shipped = {
+    ...manifest, budget,
+    from_budget_study: { folder: path.relative(ROOT, from), run_budget_steps: manifest.budget.steps, note: "the study's run at this step: what a run of this budget ships" },
+    written_at: new Date().toISOString(),
+  };
+  fs.writeFileSync(path.join(to, "manifest.json"), JSON.stringify(shipped, null, 1) + "\n");
+  return to;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Training
 
