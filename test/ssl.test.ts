@@ -357,12 +357,12 @@ describe("the shared budget from the budget study", () => {
     expect(() => budgetStudySpread(points.filter((p) => p.seed === SSL_BUDGET_STUDY.seed))).toThrow(/no objective has both seeds/);
   });
 
-  it("the study's plan: seed 0 to the largest budget, the spread seed to the first, of each objective", () => {
+  it("the study's plan: the spread seed to the first budget, then seed 0 to the largest, of each objective", () => {
     const plan = sslBudgetPlan();
-    expect(plan.map((r) => [r.name, r.total, path.basename(r.shipDir)])).toEqual(SSL_BUDGET_STUDY.objectives.flatMap((o) => [
-      [`ssl-${o}-seed0-budget`, Math.max(...SSL_BUDGET_STUDY.steps), `ssl-${o}-seed0-step${Math.max(...SSL_BUDGET_STUDY.steps)}`],
-      [`ssl-${o}-seed1-budget`, SSL_BUDGET_STUDY.steps[0], `ssl-${o}-seed1-step${SSL_BUDGET_STUDY.steps[0]}`],
-    ]));
+    expect(plan.map((r) => [r.name, r.total, path.basename(r.shipDir)])).toEqual([
+      ...SSL_BUDGET_STUDY.objectives.map((o) => [`ssl-${o}-seed1-budget`, SSL_BUDGET_STUDY.steps[0], `ssl-${o}-seed1-step${SSL_BUDGET_STUDY.steps[0]}`]),
+      ...SSL_BUDGET_STUDY.objectives.map((o) => [`ssl-${o}-seed0-budget`, Math.max(...SSL_BUDGET_STUDY.steps), `ssl-${o}-seed0-step${Math.max(...SSL_BUDGET_STUDY.steps)}`]),
+    ]);
     expect(() => budgetStudySteps(2)).toThrow(/trains seeds 0 and 1/);
     // A backbone shipped under an older, shorter budget does not count as the main plan's run.
     expect(sslPlan().find((r) => r.name === "ssl-simclr-seed0")?.shippedField).toBe("steps");

@@ -67,7 +67,8 @@ export function sslPlan(): RunSpec[] {
  * lists them, `npm run sweep -- run ssl-budget` trains them.
  */
 export function sslBudgetPlan(): RunSpec[] {
-  return SSL_BUDGET_STUDY.objectives.flatMap((objective) => [SSL_BUDGET_STUDY.seed, SSL_BUDGET_STUDY.spreadSeed].map((seed) => {
+  // The spread seed's short runs first: the seed spread is known before the long runs end.
+  return [SSL_BUDGET_STUDY.spreadSeed, SSL_BUDGET_STUDY.seed].flatMap((seed) => SSL_BUDGET_STUDY.objectives.map((objective) => {
     const name = `${sslRunName(objective, seed)}-budget`, steps = budgetStudySteps(seed);
     const speed = sslMeasuredSpeed(objective);
     return {
