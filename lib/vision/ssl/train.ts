@@ -95,13 +95,13 @@ export interface SslBudget {
 }
 
 /**
- * The shipped runs' budget: 800 steps × 128 images (102,400 images seen, 204,800 backbone inputs; ~8 pools of
- * 3,072, each used for 4 passes). Timed on the development machine with native TensorFlow while other jobs kept
- * its 2 cores loaded (load average 5–8): 1.1–2.0 s per step depending on the objective (BYOL and SimSiam slowest:
- * two half-batches, a target), so one run takes ~15–25 min there and less on an idle machine. On wasm a step takes
- * 6–12 s: train on native TensorFlow.
+ * The shared budget: 6,400 steps × 128 images (819,200 images seen, 1,638,400 backbone inputs; a new pool of
+ * 3,072 images every 4 passes of 24 steps), chosen by the budget study (SSL_BUDGET_STUDY; notebook 02, section 2,
+ * budgetFromStudy on the validation images): the smallest budget of at least 4 × 800 steps from which doubling gained no more than the seed spread, for both SimCLR and supervised (SimCLR 6,400 → 12,800: probe +0.035, IT +0.012, IT without identity +0.005, against spreads of 0.048, 0.028 and 0.016; 3,200 → 6,400 had gained +0.078 probe, +0.043 IT). The runs shipped before the study had 800 steps.
+ * On this workplace's faster machines a step takes ~0.3 s on native TensorFlow (SimCLR 327 ms median, 2026-12-04), so a
+ * run takes ~35 min there and up to 5× that on slower ones; on wasm a step takes seconds (SimCLR 3.9 s in the 2026-12-03 bench): train on native TensorFlow.
  */
-export const SSL_BUDGET: SslBudget = { steps: 800, imagesPerStep: 128, learningRate: 1e-3, poolImagesPerObject: 16, passesPerPool: 4 };
+export const SSL_BUDGET: SslBudget = { steps: 6400, imagesPerStep: 128, learningRate: 1e-3, poolImagesPerObject: 16, passesPerPool: 4 };
 
 /** Seeds shipped per objective. */
 export const SSL_SEEDS: readonly number[] = [0, 1];
