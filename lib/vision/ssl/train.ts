@@ -369,7 +369,7 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
   if (hasCheckpoint(checkpointDir)) {
     const loaded = loadCheckpoint<RunState>(checkpointDir);
     const was = loaded.state.identity;
-    const extending = options.extend && was?.budget && was.budget.steps <= budget.steps && loaded.state.step <= budget.steps &&
+    const extending = options.extend && was?.budget && was.budget.steps <= budget.steps &&
       JSON.stringify({ ...was, budget: { ...was.budget, steps: budget.steps } }) === JSON.stringify(identity);
     if (JSON.stringify(was) !== JSON.stringify(identity) && !extending) {
       throw new Error(`the run folder ${runDir} holds a different run (${JSON.stringify(was)}); delete it or choose another run folder` +
