@@ -545,6 +545,8 @@ describe("training", () => {
     expect(plan.length).toBe(OBJECTIVE_NAMES.length * SSL_SEEDS.length);
     expect(SSL_SEEDS.length).toBeGreaterThanOrEqual(2);
     expect(plan.map((r) => r.name)).toContain("ssl-simclr-seed1");
+    // Seed 0 of every objective is trained before any seed 1.
+    expect(plan.slice(0, OBJECTIVE_NAMES.length).map((r) => r.name)).toEqual(OBJECTIVE_NAMES.map((o) => `ssl-${o}-seed0`));
     expect(plan.find((r) => r.name === "ssl-rotation-seed0")!.command).toEqual(["train:ssl", "--", "--objective", "rotation", "--seed", "0"]);
     expect(() => objectiveInfo("jigsaw" as ObjectiveName)).toThrow(/unknown objective 'jigsaw'; known: untrained, supervised/);
   });

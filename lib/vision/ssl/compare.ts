@@ -9,7 +9,7 @@ import * as path from "path";
 import type { Backbone } from "./backbone";
 import { backboneReadouts, BenchmarkOptions, LayerScores, NeuralBenchmark, scoreReadouts, summarizeBackbone } from "./evaluate";
 import { sslPlan } from "./plan";
-import { loadSslBackbone, ObjectiveName, SSL_BUDGET_STUDY, SslEvaluation, SslIntervalLog, sslRunName } from "./train";
+import { loadSslBackbone, OBJECTIVE_NAMES, ObjectiveName, SSL_BUDGET_STUDY, SslEvaluation, SslIntervalLog, sslRunName } from "./train";
 
 export interface ShippedBackbone {
   objective: ObjectiveName;
@@ -46,7 +46,10 @@ export function shippedBackbones(checkpointRoot: string, options: { budget?: num
     };
     (options.budget !== undefined && entry.objective !== "untrained" && entry.steps !== options.budget ? earlier : entries).push(entry);
   }
-  return { entries, missing, earlier };
+  // Objective order (OBJECTIVE_NAMES), then seed, whatever order the plan trains them in.
+  const order = (e: ShippedBackbone) => OBJECTIVE_NAMES.indexOf(e.objective) * 1000 + e.seed;
+  const byObjective = (a: ShippedBackbone, b: ShippedBackbone) => order(a) - order(b);
+  return { entries: entries.sort(byObjective), missing, earlier: earlier.sort(byObjective) };
 }
 
 /** One run's record (the results file's fields, plus the layer profiles for figures). */

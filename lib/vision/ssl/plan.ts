@@ -56,9 +56,12 @@ export function sslRunSpec(objective: ObjectiveName, seed: number): RunSpec {
   };
 }
 
-/** Every shipped SSL checkpoint: each objective × SSL_SEEDS. */
+/**
+ * Every shipped SSL checkpoint: each objective × SSL_SEEDS, in training order: the first seed of every objective
+ * before the second, so that a retraining cut short still compares every objective (one seed) first.
+ */
 export function sslPlan(): RunSpec[] {
-  return OBJECTIVE_NAMES.flatMap((objective) => SSL_SEEDS.map((seed) => sslRunSpec(objective, seed)));
+  return SSL_SEEDS.flatMap((seed) => OBJECTIVE_NAMES.map((objective) => sslRunSpec(objective, seed)));
 }
 
 /**
