@@ -4,7 +4,10 @@
  *   list                              the plans (from each train:<plan> script's --plan) and their sizes
  *   status [PLAN…]                    every run: shipped, partway (step of total) or not started; SLURM job states.
  *                                     Without a plan: every plan, and shipped folders that belong to none
- *   run PLAN [--only NAME…] [--jobs N]  train the unfinished runs here, one after another (resumes partway ones)
+ *   run PLAN [PLAN…] [--only NAME…] [--jobs N]
+ *                                     train the unfinished runs here, one after another (resumes partway ones); with
+ *                                     several plans, each in turn, the next only once the one before has finished
+ *                                     (--state-dir DIR then holds DIR/<plan>)
  *   slurm PLAN [--only NAME…] [--partition P] [--cpus N] [--time T] [--submit]
  *                                     write an sbatch job array (one task per unfinished run); --submit submits it
  *   gather PLAN [--out DIR]           results.json and results.csv of every shipped run's manifest figures
@@ -112,13 +115,22 @@ function status(p: Parsed): void {
 }
 
 async function run(p: Parsed): Promise<void> {
-  const plan = onePlan(p);
-  const result = await runPlanHere(plan.name, selectRuns(plan, p.options.only ?? []), {
-    root: ROOT, stateDir: stateDirOf(plan, p.options), jobs: positiveInt(p.options, "jobs") ?? 1, planRuns: plan.runs,
-  });
-  if (result.unfinished.length) {
-    console.log(`unfinished: ${result.unfinished.map((u) => `${u.name} (${u.reason})`).join("; ")}; run the same command again to continue`);
-    process.exitCode = 1;
+  if (p.plans.length === 0) throw new Error("run takes one or more plans (names from `npm run sweep -- list` or JSON files of run specs), got none");
+  if (p.plans.length > 1 && p.options.only) throw new Error(`--only picks runs of one plan; got ${p.plans.length} plans (${p.plans.join(", ")})`);
+  // Every plan is loaded (and so checked) before the first run starts; with several, --state-dir DIR holds DIR/<plan>.
+  const plans = p.plans.map((name) => loadPlan(ROOT, name));
+  const given = one(p.options, "state-dir");
+  for (const plan of plans) {
+    const stateDir = given && plans.length > 1 ? path.resolve(given, plan.name) : stateDirOf(plan, p.options);
+    const result = await runPlanHere(plan.name, selectRuns(plan, p.options.only ?? []), {
+      root: ROOT, stateDir, jobs: positiveInt(p.options, "jobs") ?? 1, planRuns: plan.runs,
+    });
+    if (result.unfinished.length) {
+      const later = plans.slice(plans.indexOf(plan) + 1).map((q) => q.name);
+      console.log(`unfinished: ${result.unfinished.map((u) => `${u.name} (${u.reason})`).join("; ")}; run the same command again to continue${later.length ? ` (plans not begun: ${later.join(", ")})` : ""}`);
+      process.exitCode = 1;
+      return;
+    }
   }
 }
 

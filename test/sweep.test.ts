@@ -214,4 +214,21 @@ describe("runs that come after others", () => {
     expect(out.stdout).toContain("later: skipped: it comes after broken, not shipped");
     expect(fs.readFileSync(path.join(work, "broken-state", "logs", "broken.log"), "utf8")).toContain("cnn9");
   });
+
+  it("several plans run in turn; a plan left unfinished stops the ones after it", () => {
+    const done = fakeRun("done");
+    writeJson(path.join(done.shipDir, "manifest.json"), { steps: done.total });
+    const shipped = writePlan("first", [done]);
+    const broken = writePlan("second", [{ ...fakeRun("fails"), command: ["train:vision", "--", "--model", "cnn9"] }]);
+    const state = path.join(work, "plans-state");
+    const both = npm("sweep", "--", "run", shipped, broken, "--state-dir", state);
+    expect(both.status).toBe(1);
+    expect(both.stdout).toContain("plan first: 1 of 1 runs shipped; 0 to run");
+    expect(both.stdout).toMatch(/\[1\/1\] fails: failed \(exit status 1; log .*plans-state\/second\/logs\/fails\.log\)/);
+    const stopped = npm("sweep", "--", "run", broken, shipped, "--state-dir", state);
+    expect(stopped.status).toBe(1);
+    expect(stopped.stdout).toContain("(plans not begun: first)");
+    expect(stopped.stdout).not.toContain("plan first:");
+    expect(npm("sweep", "--", "run", shipped, broken, "--only", "done").stderr).toContain("--only picks runs of one plan; got 2 plans");
+  });
 });
