@@ -4,10 +4,11 @@
  *   list                              the plans (from each train:<plan> script's --plan) and their sizes
  *   status [PLAN…]                    every run: shipped, partway (step of total) or not started; SLURM job states.
  *                                     Without a plan: every plan, and shipped folders that belong to none
- *   run PLAN [PLAN…] [--only NAME…] [--jobs N]
+ *   run PLAN [PLAN…] [--only NAME…] [--jobs N] [--commit]
  *                                     train the unfinished runs here, one after another (resumes partway ones); with
  *                                     several plans, each in turn, the next only once the one before has finished
- *                                     (--state-dir DIR then holds DIR/<plan>)
+ *                                     (--state-dir DIR then holds DIR/<plan>); --commit: each run's shipped folders,
+ *                                     or its run checkpoint when it stops partway, committed to git as it ends
  *   slurm PLAN [--only NAME…] [--partition P] [--cpus N] [--time T] [--submit]
  *                                     write an sbatch job array (one task per unfinished run); --submit submits it
  *   gather PLAN [--out DIR]           results.json and results.csv of every shipped run's manifest figures
@@ -27,10 +28,10 @@ import { formatStatus, planTotals, resolveIn, runStatus, textTable } from "../li
 const ROOT = path.resolve(__dirname, "..");
 const COMMANDS = ["list", "status", "run", "slurm", "gather"] as const;
 const OPTIONS: Record<string, "value" | "values" | "flag"> = {
-  only: "values", jobs: "value", partition: "value", cpus: "value", time: "value", submit: "flag", out: "value", "state-dir": "value",
+  only: "values", jobs: "value", commit: "flag", partition: "value", cpus: "value", time: "value", submit: "flag", out: "value", "state-dir": "value",
 };
 const ALLOWED: Record<(typeof COMMANDS)[number], string[]> = {
-  list: [], status: ["state-dir"], run: ["only", "jobs", "state-dir"], slurm: ["only", "partition", "cpus", "time", "submit", "state-dir"], gather: ["out"],
+  list: [], status: ["state-dir"], run: ["only", "jobs", "state-dir", "commit"], slurm: ["only", "partition", "cpus", "time", "submit", "state-dir"], gather: ["out"],
 };
 
 interface Parsed { command: (typeof COMMANDS)[number]; plans: string[]; options: Record<string, string[]> }
@@ -123,7 +124,7 @@ async function run(p: Parsed): Promise<void> {
   for (const plan of plans) {
     const stateDir = given && plans.length > 1 ? path.resolve(given, plan.name) : stateDirOf(plan, p.options);
     const result = await runPlanHere(plan.name, selectRuns(plan, p.options.only ?? []), {
-      root: ROOT, stateDir, jobs: positiveInt(p.options, "jobs") ?? 1, planRuns: plan.runs,
+      root: ROOT, stateDir, jobs: positiveInt(p.options, "jobs") ?? 1, planRuns: plan.runs, commit: Boolean(p.options.commit),
     });
     if (result.unfinished.length) {
       const later = plans.slice(plans.indexOf(plan) + 1).map((q) => q.name);

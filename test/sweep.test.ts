@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { afterAll, describe, expect, it } from "vitest";
+import { commitRunFolders } from "../lib/sweep/commit";
 import { toCsv } from "../lib/sweep/gather";
 import { commandLine, parsePlan, RunSpec, validateRunSpec } from "../lib/sweep/plan";
 import { checkSlurmTime, expandTaskIds, sbatchScript, slurmStages } from "../lib/sweep/slurm";
@@ -230,5 +231,46 @@ describe("runs that come after others", () => {
     expect(stopped.stdout).toContain("(plans not begun: first)");
     expect(stopped.stdout).not.toContain("plan first:");
     expect(npm("sweep", "--", "run", shipped, broken, "--only", "done").stderr).toContain("--only picks runs of one plan; got 2 plans");
+  });
+});
+
+describe("committing a run's work as it ends (--commit)", () => {
+  it("a partway run's checkpoint goes in with -f; when it ships, its folders go in and the checkpoint leaves the index", () => {
+    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "kit-sweep-git-"));
+    const git = (...args: string[]) => {
+      const r = spawnSync("git", args, { cwd: repo, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout.trim();
+    };
+    git("init", "-q");
+    git("config", "user.email", "test@example.org");
+    git("config", "user.name", "test");
+    writeJson(path.join(repo, ".gitignore"), "out/\n");
+    git("add", ".gitignore");
+    git("commit", "-q", "-m", "start");
+    const spec: RunSpec = { ...fakeRun("r1"), runDir: "out/runs/r1", shipDir: "data/checkpoints/r1" };
+    const status = (state: "partway" | "shipped" | "not started", done: number) => ({ spec, state, done, shipped: [], missing: [] });
+    expect(commitRunFolders(repo, spec, status("not started", 0), "p")).toBeNull();
+
+    writeJson(path.join(repo, "out/runs/r1/checkpoint/checkpoint.json"), { format: "kit-checkpoint-1", state: { ppo: { globalStep: 2048 } } });
+    writeJson(path.join(repo, "out/runs/r1/checkpoint/weights.bin"), "w1");
+    writeJson(path.join(repo, "out/runs/r1/log.txt"), "not a checkpoint");
+    expect(commitRunFolders(repo, spec, status("partway", 2048), "p")).toBe("Partway: r1 at 2,048 env steps of 4,096 env steps (run checkpoint; npm run sweep -- run p resumes it)");
+    expect(git("ls-files").split("\n")).toEqual([".gitignore", "out/runs/r1/checkpoint/checkpoint.json", "out/runs/r1/checkpoint/weights.bin"]);
+    // Stopped again without training further: nothing new.
+    expect(commitRunFolders(repo, spec, status("partway", 2048), "p")).toBeNull();
+
+    // Something else staged: refused, nothing committed.
+    writeJson(path.join(repo, "notes.md"), "half-made");
+    git("add", "notes.md");
+    writeJson(path.join(repo, "data/checkpoints/r1/manifest.json"), { steps: 4096 });
+    expect(() => commitRunFolders(repo, spec, status("shipped", 4096), "p")).toThrow("not committing r1: other changes are staged (notes.md)");
+    git("reset", "-q", "notes.md");
+
+    expect(commitRunFolders(repo, spec, status("shipped", 4096), "p")).toBe("Shipped: r1 at 4,096 env steps (plan p); its partway run checkpoint leaves the index");
+    expect(git("ls-files").split("\n")).toEqual([".gitignore", "data/checkpoints/r1/manifest.json"]);
+    expect(git("status", "--porcelain")).toBe("?? notes.md");
+    expect(git("log", "--format=%s").split("\n")).toHaveLength(3);
+    fs.rmSync(repo, { recursive: true, force: true });
   });
 });

@@ -8,6 +8,7 @@
 import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { commitRunFolders } from "./commit";
 import { commandLine, RunSpec } from "./plan";
 import { npmPath, scriptCommandLine } from "./plans";
 import { runLogFile } from "./slurm";
@@ -20,6 +21,8 @@ export interface RunHereOptions {
   jobs?: number;
   /** Every run of the plan (to find the runs a selected one comes after; default: the runs given). */
   planRuns?: RunSpec[];
+  /** Commit each run's shipped folders, or its run checkpoint when it stops partway, as it ends (lib/sweep/commit.ts). */
+  commit?: boolean;
   /** Where progress lines go (default console.log). */
   say?: (line: string) => void;
 }
@@ -96,6 +99,14 @@ export async function runPlanHere(planName: string, runs: RunSpec[], o: RunHereO
         const reason = code === 0 || stopping ? `stopped at ${at}` : `failed (${signal ?? `exit status ${code}`}; log ${logFile})`;
         result.unfinished.push({ name: spec.name, reason });
         say(`[${k}/${todo.length}] ${spec.name}: ${reason}; plan: ${eta()}`);
+      }
+      if (o.commit) {
+        try {
+          const subject = commitRunFolders(o.root, spec, after, planName);
+          say(`  ${spec.name} | ${subject ? `committed: ${subject}` : "nothing new to commit"}`);
+        } catch (e) {
+          say(`  ${spec.name} | not committed: ${(e as Error).message}`);
+        }
       }
       resolve();
     });
