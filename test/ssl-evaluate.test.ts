@@ -12,7 +12,7 @@ import { initBackend, tf } from "../lib/tf";
 import { rng } from "../lib/util/random";
 import { generateStimuli } from "../lib/vision";
 import { BackboneSpec, createBackbone } from "../lib/vision/ssl/backbone";
-import { compareShipped, lossShape, seedSummary, shippedBackbones } from "../lib/vision/ssl/compare";
+import { bestProbeLayer, compareShipped, ComparisonRecord, lossShape, seedSummary, shippedBackbones } from "../lib/vision/ssl/compare";
 import { benchmarkBackbone, decodeProperties, NeuralBenchmark, simulatedBenchmark, summarizeBackbone } from "../lib/vision/ssl/evaluate";
 import { OBJECTIVE_NAMES, SSL_SEEDS, trainSsl } from "../lib/vision/ssl/train";
 
@@ -109,6 +109,20 @@ describe("the benchmark on a backbone", () => {
     expect(atBudget.entries.map((e) => `${e.objective}-${e.seed}`)).toEqual(["untrained-0", "untrained-1"]);
     expect(atBudget.earlier.map((e) => [e.objective, e.steps])).toEqual([["simclr", 800]]);
   }, 120_000);
+});
+
+describe("where the probe reads best", () => {
+  const record = (objective: ComparisonRecord["objective"], seed: number, probes: number[]) => ({
+    objective, seed, layers: probes.map((p, i) => ({ layer: `block${i + 1}`, probe_accuracy: p })),
+  }) as unknown as ComparisonRecord;
+  it("takes the layer with the best mean over seeds and the baseline's mean there", () => {
+    const records = [record("autoencoder", 0, [0.25, 0.5, 0.25]), record("autoencoder", 1, [0.25, 0.25, 0.5]), record("untrained", 0, [0.25, 0.25, 0.25]), record("untrained", 1, [0.25, 0.5, 0.25])];
+    // block2 and block3 both 0.375 over the seeds — a tie keeps the earlier layer; block1 0.25.
+    expect(bestProbeLayer(records, "autoencoder")).toEqual({ layer: "block2", probe_accuracy: 0.375, baseline: 0.375 });
+    expect(bestProbeLayer([records[1], records[2]], "autoencoder")).toEqual({ layer: "block3", probe_accuracy: 0.5, baseline: 0.25 });
+    expect(bestProbeLayer(records.slice(0, 2), "autoencoder")).toBeNull();
+    expect(bestProbeLayer(records, "simclr")).toBeNull();
+  });
 });
 
 describe("the shape of a learning curve", () => {

@@ -134,6 +134,23 @@ export function seedSummary(
   }));
 }
 
+/**
+ * The layer where the linear category probe reads an objective's backbone best (mean over its seeds), beside the
+ * mean over `baseline`'s seeds at that layer: where category is, when the pooled embedding (the last layer, which
+ * `probe_accuracy` reads) does not keep it. Null when the objective or the baseline has no records.
+ */
+export function bestProbeLayer(records: readonly ComparisonRecord[], objective: ObjectiveName, baseline: ObjectiveName = "untrained"):
+  { layer: string; probe_accuracy: number; baseline: number } | null {
+  const meanAt = (o: ObjectiveName, layer: string) => {
+    const v = records.filter((r) => r.objective === o).map((r) => r.layers.find((l) => l.layer === layer)?.probe_accuracy).filter((x): x is number => x !== undefined);
+    return v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN;
+  };
+  const first = records.find((r) => r.objective === objective);
+  if (!first || !records.some((r) => r.objective === baseline)) return null;
+  const best = first.layers.map((l) => ({ layer: l.layer, probe_accuracy: meanAt(objective, l.layer) })).reduce((a, b) => (b.probe_accuracy > a.probe_accuracy ? b : a));
+  return { ...best, baseline: meanAt(baseline, best.layer) };
+}
+
 /** Objectives ordered by their mean over seeds of a score, best first (ties keep `seedSummary`'s order). */
 export function rankObjectives(
   records: readonly ComparisonRecord[], key: "probe_accuracy" | "V4" | "IT" | "V4_image_only" | "IT_image_only" | "rsa_IT",
