@@ -255,7 +255,7 @@ describe("committing a run's work as it ends (--commit)", () => {
     writeJson(path.join(repo, "out/runs/r1/checkpoint/checkpoint.json"), { format: "kit-checkpoint-1", state: { ppo: { globalStep: 2048 } } });
     writeJson(path.join(repo, "out/runs/r1/checkpoint/weights.bin"), "w1");
     writeJson(path.join(repo, "out/runs/r1/log.txt"), "not a checkpoint");
-    expect(commitRunFolders(repo, spec, status("partway", 2048), "p")).toBe("Partway: r1 at 2,048 env steps of 4,096 env steps (run checkpoint; npm run sweep -- run p resumes it)");
+    expect(commitRunFolders(repo, spec, status("partway", 2048), "p")).toBe("Partway: r1 at 2,048 of 4,096 env steps (run checkpoint; npm run sweep -- run p resumes it)");
     expect(git("ls-files").split("\n")).toEqual([".gitignore", "out/runs/r1/checkpoint/checkpoint.json", "out/runs/r1/checkpoint/weights.bin"]);
     // Stopped again without training further: nothing new.
     expect(commitRunFolders(repo, spec, status("partway", 2048), "p")).toBeNull();

@@ -49,7 +49,7 @@ export function commitRunFolders(root: string, spec: RunSpec, status: RunStatus,
     if (shipped.length) git(root, ["add", "--", ...shipped]);
     git(root, ["add", "-f", "--", ...files]);
     if (!git(root, ["diff", "--cached", "--name-only"]).trim()) return null;
-    subject = `Partway: ${spec.name} at ${amount(status.done)} of ${amount(spec.total)} (run checkpoint; npm run sweep -- run ${planName} resumes it)`;
+    subject = `Partway: ${spec.name} at ${status.done.toLocaleString("en-US")} of ${amount(spec.total)} (run checkpoint; npm run sweep -- run ${planName} resumes it)`;
   } else {
     return null;
   }
