@@ -134,12 +134,15 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     fs.rmSync(root, { recursive: true });
   });
 
-  it("the plan trains every compared policy for one budget, σ 0.3's seeds first (RMA right after its Oracle), then σ 0.5, then σ 0.1", () => {
+  it("the plan trains every compared policy for one budget, σ 0.3's seeds first (the cheap policies of every seed, then TCN's, then DMAP's; RMA right after its Oracle), then σ 0.5, then σ 0.1", () => {
     const plan = antPlan();
     expect(plan.length).toBe(25);
     expect(plan.filter((r) => !r.name.startsWith("ant-rma-")).every((r) => r.total === PPO_BUDGET)).toBe(true);
     expect(plan.filter((r) => r.name.startsWith("ant-rma-")).every((r) => r.total === RMA_PHASE2_BUDGET)).toBe(true);
-    expect(plan.slice(0, 5).map((r) => r.name)).toEqual(["simple", "oracle", "rma", "tcn", "dmap"].map((p) => `ant-${p}-sigma0.3-seed0`));
+    const cheap = [0, 1, 2].flatMap((seed) => ["simple", "oracle", "rma"].map((p) => `ant-${p}-sigma0.3-seed${seed}`));
+    expect(plan.slice(0, 9).map((r) => r.name)).toEqual(cheap);
+    expect(plan.slice(9, 15).map((r) => r.name)).toEqual(["tcn", "dmap"].flatMap((p) => [0, 1, 2].map((seed) => `ant-${p}-sigma0.3-seed${seed}`)));
+    expect(plan.slice(15, 20).map((r) => r.name)).toEqual(["simple", "oracle", "rma", "tcn", "dmap"].map((p) => `ant-${p}-sigma0.5-seed0`));
     const sigmas = plan.map((r) => Number(/sigma([\d.]+)/.exec(r.name)![1]));
     expect(sigmas.slice(0, 15).every((s) => s === 0.3) && sigmas.slice(15, 20).every((s) => s === 0.5) && sigmas.slice(20).every((s) => s === 0.1)).toBe(true);
     plan.filter((r) => r.after).forEach((r) => r.after!.forEach((before) => expect(plan.findIndex((x) => x.name === before)).toBeLessThan(plan.indexOf(r))));
