@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AntSet, beatsClaim, budgetChange, newestAgents, ratioClaim, returnByLegLength, SeedPooled, seedMargin, ShippedAgent, shippedRun } from "../lib/rl/analysis/report";
+import { AntSet, beatsClaim, budgetChange, LogRow, newestAgents, partingIteration, ratioClaim, returnByLegLength, sameCommandPairs, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
 import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/learning/plan";
 import { measuredSpeed } from "../lib/rl/learning/run-status";
 import { PPO_DEFAULTS } from "../lib/rl/learning/ppo";
@@ -105,6 +105,40 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     expect(newest.map((a) => `${a.manifest.config.policy}:${a.set}:${a.manifest.env_steps}`)).toEqual(["simple:short:2000000", "oracle:budget:11000000", "dmap:short:2000000"]);
     expect(newestAgents(["dmap"], sets).map((a) => a.set)).toEqual(["short"]);
     fs.rmSync(base, { recursive: true });
+  });
+
+  it("two runs of one command: where their logs part, and their training return over the budget's last 10 %", () => {
+    // 100 iterations of 1,000 env steps; the pilot trains on to 150.
+    const log = (n: number, ret: (i: number) => number, loss: (i: number) => number = (i) => -0.01 * i): LogRow[] =>
+      Array.from({ length: n }, (_, k) => ({ iteration: k + 1, globalStep: 1000 * (k + 1), policyLoss: loss(k + 1), episodicReturn: ret(k + 1) }));
+    const a = log(150, (i) => i), same = log(100, (i) => i);
+    expect(partingIteration(a, same)).toBeNull();
+    expect(partingIteration(a, log(100, (i) => (i >= 40 ? i + 0.5 : i)))).toBe(40);
+    expect(partingIteration(a, log(100, (i) => i, (i) => (i === 7 ? 1 : -0.01 * i)))).toBe(7);
+    expect(() => partingIteration(a, log(100, (i) => i).slice(1))).toThrow(/not aligned/);
+
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ant-same-"));
+    const ppo = { lrSchedule: "adaptive", updateEpochs: 5 };
+    const write = (dir: string, policy: string, steps: number, rows: LogRow[], settings: Record<string, unknown> = ppo) => {
+      fs.mkdirSync(path.join(root, dir), { recursive: true });
+      fs.writeFileSync(path.join(root, dir, "manifest.json"), JSON.stringify({ name: dir, config: { policy, sigma: 0.3, seed: 0, hidden: [64, 64] }, env_steps: steps, ppo: settings, evaluation: {} }));
+      fs.writeFileSync(path.join(root, dir, "training-log.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    };
+    write("pilot-oracle-budget", "oracle", 150_000, a);
+    write("pilot-simple-budget", "simple", 150_000, a);
+    write("pilot-tcn-anneal", "tcn", 150_000, a, { ...ppo, lrSchedule: "anneal" }); // its rate depends on its budget: not the same command
+    write("ant-oracle-sigma0.3-seed0", "oracle", 100_000, log(100, (i) => (i > 60 ? i / 2 : i)));
+    write("ant-simple-sigma0.3-seed0", "simple", 100_000, log(100, (i) => i), { ...ppo, updateEpochs: 10 }); // other settings
+    write("ant-tcn-sigma0.3-seed0", "tcn", 100_000, a.slice(0, 100), { ...ppo, lrSchedule: "anneal" });
+    const pairs = sameCommandPairs(shippedAgents(undefined, root, "pilot-"), shippedAgents(undefined, root, "ant-"), 100_000);
+    expect(pairs.map((p) => p.run.manifest.name)).toEqual(["ant-oracle-sigma0.3-seed0"]);
+    const [p] = pairs;
+    // Last 10 % of 100 k env steps: iterations 91–100. Pilot: mean 95.5; run: 95.5 / 2.
+    expect(p.pilotReturn).toBeCloseTo(95.5, 10);
+    expect(p.runReturn).toBeCloseTo(47.75, 10);
+    expect(p.change).toBeCloseTo(-0.5, 10);
+    expect(p.partedAt).toBe(61);
+    fs.rmSync(root, { recursive: true });
   });
 
   it("how the comparison changes with training: per policy and σ both sets' returns, the change, and each set's ordering", () => {

@@ -61,6 +61,8 @@ export interface AntManifest {
   backend: string;
   code_commit: string;
   teacher?: string;
+  /** PPO's settings (RMA's phase 2 has `adaptation` instead). */
+  ppo?: Record<string, unknown>;
   rma_phase2?: { rounds: { round: number; env_steps: number; error_on_policy: number; error_train: number }[]; convergence: LatentConvergence };
   evaluation: Record<string, Omit<EvaluationSummary, "perMorphology"> & { perMorphology: { return: number }[] }>;
 }
@@ -188,6 +190,58 @@ export function levelledOff(log: readonly { globalStep: number; episodicReturn?:
   { levelled: boolean; change: number } | null {
   const g = lateGrowth(log.filter((l) => l.globalStep <= budget), budget);
   return g ? { levelled: Math.abs(g.change) <= tolerance, change: g.change } : null;
+}
+
+/** What two logs of one command are compared on, per iteration. */
+export interface LogRow { iteration: number; globalStep: number; policyLoss?: number; episodicReturn?: number | null }
+
+/**
+ * The first iteration at which two training logs differ (its policy loss or its training return), or null when
+ * they agree to the last digit over every iteration both have. Runs of one command agree so on one machine; another
+ * processor's rounding (native TensorFlow) or a resumed run (the episodes in progress restart) sets them apart.
+ */
+export function partingIteration(a: readonly LogRow[], b: readonly LogRow[]): number | null {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i].iteration !== b[i].iteration) throw new Error(`partingIteration: the logs are not aligned (iteration ${a[i].iteration} against ${b[i].iteration} at row ${i})`);
+    if (a[i].policyLoss !== b[i].policyLoss || (a[i].episodicReturn ?? null) !== (b[i].episodicReturn ?? null)) return a[i].iteration;
+  }
+  return null;
+}
+
+/** Two runs of one training command, read at one budget. */
+export interface SameCommandPair {
+  pilot: ShippedAgent;
+  run: ShippedAgent;
+  /** Mean training return over the last 10 % of the budget (lateGrowth's `last`), pilot and run. */
+  pilotReturn: number;
+  runReturn: number;
+  /** (run − pilot) / pilot. */
+  change: number;
+  /** Where their logs part (null: identical over the budget). */
+  partedAt: number | null;
+}
+
+/**
+ * Pairs of runs of the same command: each pilot whose configuration and PPO settings equal a shipped run's (a pilot
+ * that trains on past the run's budget is the same command as long as no setting depends on the budget, i.e. not
+ * under the annealed schedule), with both runs' training return over the last 10 % of `budget` and where they part.
+ */
+export function sameCommandPairs(pilots: readonly ShippedAgent[], runs: readonly ShippedAgent[], budget: number): SameCommandPair[] {
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const pairs: SameCommandPair[] = [];
+  for (const pilot of pilots) {
+    const { ppo, config } = pilot.manifest;
+    if (!ppo || ppo.lrSchedule === "anneal") continue;
+    const run = runs.find((r) => same(r.manifest.config, config) && same(r.manifest.ppo, ppo));
+    if (!run || pilot.manifest.env_steps < budget || run.manifest.env_steps < budget) continue;
+    const upTo = (a: ShippedAgent) => trainingLog<LogRow>(a).filter((l) => l.globalStep <= budget);
+    const [p, r] = [upTo(pilot), upTo(run)];
+    const [gp, gr] = [lateGrowth(p, budget), lateGrowth(r, budget)];
+    if (!gp || !gr) continue;
+    pairs.push({ pilot, run, pilotReturn: gp.last, runReturn: gr.last, change: (gr.last - gp.last) / Math.abs(gp.last), partedAt: partingIteration(p, r) });
+  }
+  return pairs;
 }
 
 export interface BudgetChoice {
