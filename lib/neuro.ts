@@ -18,11 +18,12 @@ export type { Split, SplitOptions, SplitScore, CrossValidated, HalfSplitOptions 
 export {
   crossRegressedCorrelation, crossRegressedCorrelationOnMatrices, splitHalfCeiling, spearmanBrown, ceiledScores,
   neuralPredictivity, rdm, rdmCorrelation, rdmSplitHalfCeiling, rsa, upperTriangle, categorizationAccuracy, groupMeans,
+  neighbourAgreement,
 } from "./neuro/metrics";
 export type {
   CrossRegressedCorrelationOptions, CrossRegressedCorrelationScore, HeldOutPrediction, CeilingOptions,
   CeilingResult, CeiledScores, NeuralPredictivity, Rdm, RdmOptions, RsaOptions, RsaScore, CategorizationOptions,
-  CategorizationScore,
+  CategorizationScore, NeighbourAgreement,
 } from "./neuro/metrics";
 export { pearson, pearsonPerColumn, pearsonWithBootstrapCI, spearman, ranks, median, sem } from "./neuro/stats";
 export {

@@ -13,7 +13,7 @@ import {
   neuralAssembly, plsRegression, rdm, rdmCorrelation, rdmSplitHalfCeiling, ridgeRegression, rsa, selectSites,
   selectStimuli, spearmanBrown, splitHalfCeiling, stratifiedShuffleSplits, takeRows, Matrix, crossValidate,
   shuffleSplits, stimulusLabels, withStimulusIds, ranks, spearman, pearson, pearsonWithBootstrapCI, groupMeans,
-  rdmPanelsFigure,
+  rdmPanelsFigure, neighbourAgreement,
 } from "../lib/neuro";
 import { crossprod, matmul, solve, symmetricEigen, transpose } from "../lib/util/linalg";
 import { initBackend, tf } from "../lib/tf";
@@ -394,6 +394,46 @@ describe("RSA and categorisation (f)", () => {
     const shuffled = rng(55).shuffle(classes);
     const bad = categorizationAccuracy(X, shuffled, { splits: 4, regression: () => ridgeRegression({ alphas: [10] }) });
     expect(bad.accuracy).toBeLessThan(0.5);
+  });
+});
+
+describe("k-nearest-neighbour agreement", () => {
+  it("is 1 for tight clusters, 0 when every neighbour carries another label, and knows its chance level", () => {
+    // Three objects × four images, each object a tight cluster at its own corner.
+    const labels = Array.from({ length: 12 }, (_, i) => `o${Math.floor(i / 4)}`);
+    const X = matrix(12, 3);
+    for (let i = 0; i < 12; i++) { X.data[i * 3 + Math.floor(i / 4)] = 10; X.data[i * 3 + (i % 3)] += 0.01 * (i + 1); }
+    const tight = neighbourAgreement(X, labels, 3);
+    expect(tight.agreement).toBe(1);
+    expect(tight.chance).toBeCloseTo(3 / 11, 12);
+    // Four points on a circle, labels alternating: each point's two nearest (90° away) carry the other label,
+    // the one with its own label is opposite (180°).
+    const circle = matrix(4, 2, [1, 0, 0, 1, -1, 0, 0, -1]);
+    const alternating = neighbourAgreement(circle, ["a", "b", "a", "b"], 2);
+    expect(alternating.agreement).toBe(0);
+    expect(alternating.chance).toBeCloseTo(1 / 3, 12);
+    // With k = 3 every other point is a neighbour: agreement = chance.
+    expect(neighbourAgreement(circle, ["a", "b", "a", "b"], 3).agreement).toBeCloseTo(1 / 3, 12);
+    // Centring: a common offset changes nothing; a row scaled up keeps its neighbours (cosine).
+    const shifted = matrix(4, 2, Array.from(circle.data, (v) => v + 5));
+    expect(neighbourAgreement(shifted, ["a", "b", "a", "b"], 2).agreement).toBe(0);
+  });
+
+  it("mixes as hand-counted: neighbours on a line", () => {
+    // Points on a line after centring: x = −3, −2, −1, 1, 2, 3 have cosine ±1 with each other, so each point's
+    // nearest neighbours are the other points on its side (ties to the earlier row).
+    const X = matrix(6, 1, [-3, -2, -1, 1, 2, 3]);
+    const labels = ["a", "a", "b", "b", "a", "b"];
+    // k = 2: rows 0,1,2 see the other two of {0,1,2}: a→(a,b) ½, a→(a,b) ½, b→(a,a) 0; rows 3,4,5 see the other
+    // two of {3,4,5}: b→(a,b) ½, a→(b,b) 0, b→(b,a) ½. Mean 2/6.
+    expect(neighbourAgreement(X, labels, 2).agreement).toBeCloseTo(2 / 6, 12);
+  });
+
+  it("says what is wrong with its input", () => {
+    const X = matrix(3, 2, [1, 0, 0, 1, 1, 1]);
+    expect(() => neighbourAgreement(X, ["a", "b"], 1)).toThrow(/3 feature rows but 2 labels/);
+    expect(() => neighbourAgreement(X, ["a", "b", "a"], 3)).toThrow(/k must be a whole number in \[1, 2\]/);
+    expect(() => neighbourAgreement(matrix(3, 2, [1, NaN, 0, 1, 1, 1]), ["a", "b", "a"], 1)).toThrow(/row 0 has a value that is not a finite number/);
   });
 });
 

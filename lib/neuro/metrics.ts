@@ -406,3 +406,52 @@ export function categorizationAccuracy(
   });
   return { accuracy: cv.mean, sem: cv.sem, perSplit: cv.perSplit, chance: 1 / classes.length, classes };
 }
+
+/** Nearest-neighbour agreement of a representation with a labelling, and what chance would give. */
+export interface NeighbourAgreement {
+  /** Mean over rows of the share of the row's k nearest other rows that carry its label. */
+  agreement: number;
+  /** The same for neighbours drawn at random: mean over rows of the share of the other rows that carry its label. */
+  chance: number;
+  k: number;
+}
+
+/**
+ * k-nearest-neighbour agreement: for each row (an image's features), its k nearest other rows by cosine similarity of
+ * the features centred over the rows, and the share of them that carry its label, averaged over the rows. The k-NN
+ * read-out of instance recognition (Wu et al. 2018, with category labels); with object labels it asks whether the
+ * images nearest to an image show the same object. Ties go to the earlier row.
+ */
+export function neighbourAgreement(features: Matrix, labels: readonly string[], k = 5): NeighbourAgreement {
+  const { rows: n, cols: d, data } = features;
+  if (labels.length !== n) throw new Error(`neighbourAgreement: ${n} feature rows but ${labels.length} labels`);
+  if (!(Number.isInteger(k) && k >= 1 && k < n)) throw new Error(`neighbourAgreement: k must be a whole number in [1, ${n - 1}] for ${n} rows, got ${k}`);
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j] / n;
+  const unit = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = 0; j < d; j++) { const v = data[i * d + j] - mean[j]; unit[i * d + j] = v; norm += v * v; }
+    if (!Number.isFinite(norm)) throw new Error(`neighbourAgreement: row ${i} has a value that is not a finite number`);
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let j = 0; j < d; j++) unit[i * d + j] *= scale;
+  }
+  const count = new Map<string, number>();
+  for (const l of labels) count.set(l, (count.get(l) ?? 0) + 1);
+  let agreement = 0, chance = 0;
+  const similarity = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let m = 0; m < n; m++) {
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += unit[i * d + j] * unit[m * d + j];
+      similarity[m] = dot;
+    }
+    similarity[i] = -Infinity;
+    const order = Array.from({ length: n }, (_, m) => m).sort((a, b) => similarity[b] - similarity[a] || a - b);
+    let same = 0;
+    for (let r = 0; r < k; r++) if (labels[order[r]] === labels[i]) same++;
+    agreement += same / k / n;
+    chance += ((count.get(labels[i]) as number) - 1) / (n - 1) / n;
+  }
+  return { agreement, chance, k };
+}

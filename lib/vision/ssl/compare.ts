@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { neighbourAgreement } from "../../neuro";
 import type { Backbone } from "./backbone";
 import { backboneReadouts, BenchmarkOptions, LayerScores, NeuralBenchmark, scoreReadouts, summarizeBackbone } from "./evaluate";
 import { sslPlan } from "./plan";
@@ -64,12 +65,21 @@ export interface ComparisonRecord {
   V4_image_only: number | null;
   IT_image_only: number | null;
   rsa_IT: number;
+  /**
+   * Object retrieval in the pooled embedding: the share of each test image's 5 nearest other images (cosine, centred
+   * features) that show the same object (`neighbourAgreement`), and its chance level.
+   */
+  object_neighbours: number;
+  object_neighbours_chance: number;
   IT_layer: string;
   V4_layer: string;
   wall_s: number;
   layers: LayerScores[];
   layers_image_only: LayerScores[] | null;
 }
+
+/** Neighbours per image of the object-retrieval score (ComparisonRecord.object_neighbours). */
+export const OBJECT_NEIGHBOURS = 5;
 
 /**
  * Score one backbone with the benchmark(s): activations once; on the image-only benchmark only what differs is
@@ -84,10 +94,13 @@ export function compareBackbone(
   const summary = summarizeBackbone(layers);
   const other = imageOnly ? scoreReadouts(readouts, imageOnly, options, { bench, layers }) : null;
   const otherSummary = other ? summarizeBackbone(other) : null;
+  const pooled = readouts[readouts.length - 1];
+  const retrieval = neighbourAgreement(pooled.features, bench.stimuli.meta.map((m) => m.object), OBJECT_NEIGHBOURS);
   return {
     objective: id.objective, seed: id.seed, probe_accuracy: summary.probe_accuracy,
     V4: summary.V4, IT: summary.IT, V4_image_only: otherSummary?.V4 ?? null, IT_image_only: otherSummary?.IT ?? null,
-    rsa_IT: summary.rsa_IT, IT_layer: summary.IT_layer, V4_layer: summary.V4_layer, wall_s: id.wallSeconds,
+    rsa_IT: summary.rsa_IT, object_neighbours: retrieval.agreement, object_neighbours_chance: retrieval.chance,
+    IT_layer: summary.IT_layer, V4_layer: summary.V4_layer, wall_s: id.wallSeconds,
     layers, layers_image_only: other,
   };
 }
@@ -98,6 +111,7 @@ export function resultRecord(r: ComparisonRecord): Record<string, string | numbe
   return {
     objective: r.objective, seed: r.seed, probe_accuracy: round(r.probe_accuracy), V4: round(r.V4), IT: round(r.IT),
     V4_image_only: round(r.V4_image_only), IT_image_only: round(r.IT_image_only), rsa_IT: round(r.rsa_IT),
+    object_neighbours: round(r.object_neighbours),
     V4_layer: r.V4_layer, IT_layer: r.IT_layer, wall_s: Math.round(r.wall_s),
   };
 }
