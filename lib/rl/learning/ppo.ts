@@ -19,8 +19,9 @@
  * - `targetKl` stops the update as soon as one minibatch exceeds it (CleanRL finishes the epoch first);
  * - the policy's inputs (observation normalisation, previous action, morphology, history) are built by
  *   lib/rl/policies/inputs.ts, the same code evaluation uses;
- * - the training state (weights, Adam moments, normalisers, counters) is checkpointed so a run resumes
- *   exactly where it was, drawing the same noise as an uninterrupted run.
+ * - the training state (weights, Adam moments, normalisers, counters) is checkpointed so a run resumes where
+ *   it was, drawing the same noise as an uninterrupted run; the simulator's state is not saved, so the episodes in
+ *   progress restart (lib/rl/learning/train.ts) and the resumed run parts from an uninterrupted one from there.
  */
 import { tf } from "../../tf";
 import type { ActorCritic } from "../policies/gaussian-mlp";
