@@ -11,15 +11,13 @@ import { fromRows } from "../lib/neuro";
 import { initBackend, tf } from "../lib/tf";
 import { rng } from "../lib/util/random";
 import { generateStimuli } from "../lib/vision";
-import { BackboneSpec, createBackbone } from "../lib/vision/ssl/backbone";
+import { createBackbone } from "../lib/vision/ssl/backbone";
 import { bestProbeLayer, compareShipped, ComparisonRecord, lossShape, seedSummary, shippedBackbones } from "../lib/vision/ssl/compare";
 import { benchmarkBackbone, decodeProperties, NeuralBenchmark, simulatedBenchmark, summarizeBackbone } from "../lib/vision/ssl/evaluate";
 import { OBJECTIVE_NAMES, SSL_SEEDS, trainSsl } from "../lib/vision/ssl/train";
+import { TINY_BACKBONE } from "./fixtures/tiny-backbone";
 
-const TINY: BackboneSpec = {
-  name: "tiny", description: "test", inputSize: 64, stem: { kernel: 5, stride: 2, filters: 4 },
-  stages: [{ filters: 4, stride: 1 }, { filters: 8, stride: 2 }],
-};
+const TINY = TINY_BACKBONE;
 
 beforeAll(async () => { await initBackend({ quiet: true }); });
 

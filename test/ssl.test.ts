@@ -11,7 +11,7 @@ import { initBackend, tf } from "../lib/tf";
 import { hasCheckpoint, layersModelArrays, loadCheckpoint } from "../lib/tf/checkpoint";
 import { rng } from "../lib/util/random";
 import { augment, augmentationParams, gaussianTaps, MILD_AUGMENTATION, STRONG_AUGMENTATION } from "../lib/vision/ssl/augment";
-import { BackboneSpec, createBackbone } from "../lib/vision/ssl/backbone";
+import { createBackbone } from "../lib/vision/ssl/backbone";
 import { NEIGHBOURS, patchBox, relativePositionLabel, relativePositionTask } from "../lib/vision/ssl/relative-position";
 import { rotateQuarterTurns, rotationLabels } from "../lib/vision/ssl/rotation";
 import { infoNCE } from "../lib/vision/ssl/simclr";
@@ -26,14 +26,11 @@ import { generateStimuli } from "../lib/vision";
 import {
   batchIndices, budgetStudySteps, loadSslBackbone, shipFromBudgetStudy, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET_STUDY, SSL_SEEDS, SslBudget, trainSsl,
 } from "../lib/vision/ssl/train";
+import { TINY_BACKBONE } from "./fixtures/tiny-backbone";
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 
-/** A narrow backbone of the same layout for fast tests (64-px input, stem + 2 blocks). */
-const TINY: BackboneSpec = {
-  name: "tiny", description: "test", inputSize: 64, stem: { kernel: 5, stride: 2, filters: 4 },
-  stages: [{ filters: 4, stride: 1 }, { filters: 8, stride: 2 }],
-};
+const TINY = TINY_BACKBONE;
 /** 192 images per pool (1 per object and level), 16 per step: 12 steps per pass. */
 const TINY_BUDGET: SslBudget = { steps: 4, imagesPerStep: 16, learningRate: 1e-3, poolImagesPerObject: 1, passesPerPool: 1 };
 
