@@ -150,7 +150,7 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     expect(c.ordering).toEqual([{ sigma: 0.3, short: ["simple", "oracle", "dmap"], budget: ["oracle", "simple"] }]);
   });
 
-  it("measured speeds come from both sets' manifests and from runs partway; a run partway beside only its 2 M-step copy counts", () => {
+  it("measured speeds come from both sets' manifests and from runs partway (their median); a run partway beside only its 2 M-step copy counts", () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "ant-speed-"));
     const write = (rel: string, value: unknown) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), JSON.stringify(value)); };
     const old = { ...PPO_DEFAULTS, updateEpochs: 10 };
@@ -161,6 +161,9 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     // Once shipped in the budget set (2,000 steps/s), its run folder is that run, not another: the manifest counts, once.
     write("data/checkpoints/ant-simple-sigma0.3-seed0/manifest.json", { config: { policy: "simple" }, env_steps: 11e6, wall_seconds: 5500, ppo: PPO_DEFAULTS });
     expect(measuredSpeed("simple", PPO_DEFAULTS, root)?.secondsPerUnit).toBeCloseTo(5e-4, 9);
+    // Two runs: the median is the mean of the two (a second seed at 1,000 steps/s: (5e-4 + 1e-3) / 2).
+    write("data/checkpoints/ant-simple-sigma0.3-seed1/manifest.json", { config: { policy: "simple" }, env_steps: 11e6, wall_seconds: 11000, ppo: PPO_DEFAULTS });
+    expect(measuredSpeed("simple", PPO_DEFAULTS, root)?.secondsPerUnit).toBeCloseTo(7.5e-4, 9);
     // A kind measured only under other settings says so.
     write("data/short-budget/ant-dmap-sigma0.3-seed0/manifest.json", { config: { policy: "dmap" }, env_steps: 2e6, wall_seconds: 5000, ppo: old });
     expect(measuredSpeed("dmap", PPO_DEFAULTS, root)?.source).toMatch(/400 env steps\/s, median of 1 run\(s\) trained with other PPO epochs or minibatches/);

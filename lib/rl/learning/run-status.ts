@@ -8,6 +8,7 @@ import * as path from "path";
 import type { RunSpec } from "../../sweep/plan";
 import { AgentConfig, DEFAULT_HISTORY } from "./agent";
 import { runName } from "./train";
+import { median } from "../../neuro/stats";
 
 export interface AntRunOptions {
   config: AgentConfig;
@@ -86,8 +87,7 @@ export function measuredSpeed(kind: string, ppo: Record<string, unknown>, root: 
   }
   const pick = found.some((f) => f.same) ? found.filter((f) => f.same) : found;
   if (!pick.length) return null;
-  const sorted = pick.map((f) => f.perStep).sort((a, b) => a - b);
-  const secondsPerUnit = sorted[Math.floor(sorted.length / 2)];
+  const secondsPerUnit = median(pick.map((f) => f.perStep));
   const same = pick[0].same;
   return { secondsPerUnit, source: `${kind}: ${Math.round(1 / secondsPerUnit)} env steps/s, median of ${pick.length} run(s)${same ? "" : " trained with other PPO epochs or minibatches"}` };
 }
