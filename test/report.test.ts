@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { AntSet, beatsClaim, budgetChange, LogRow, newestAgents, partingIteration, ratioClaim, returnByLegLength, sameCommandPairs, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
+import { AntSet, beatsClaim, budgetChange, LogRow, newestAgents, partingIteration, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
 import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/learning/plan";
 import { measuredSpeed } from "../lib/rl/learning/run-status";
 import { PPO_DEFAULTS } from "../lib/rl/learning/ppo";
@@ -138,6 +138,34 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     expect(p.runReturn).toBeCloseTo(47.75, 10);
     expect(p.change).toBeCloseTo(-0.5, 10);
     expect(p.partedAt).toBe(61);
+    fs.rmSync(root, { recursive: true });
+  });
+
+  it("runs partway: their checkpoint's progress and learning curve, PPO's diagnostics so far; shipped runs and other kinds left out", () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ant-partway-"));
+    const runs = path.join(root, "runs"), shipped = path.join(root, "checkpoints");
+    const checkpoint = (name: string, policy: string, seed: number, kls: number[]) => {
+      fs.mkdirSync(path.join(runs, name, "checkpoint"), { recursive: true });
+      const log = kls.map((kl, k) => ({ globalStep: 2048 * (k + 1), approxKl: kl, clipFraction: 0.1 * kl, entropy: 8 * (0.5 * Math.log(2 * Math.PI * Math.E) + Math.log(0.5)) }));
+      fs.writeFileSync(path.join(runs, name, "checkpoint", "checkpoint.json"), JSON.stringify({
+        format: "kit-checkpoint", sha256: "x", tensors: [],
+        state: { config: { policy, sigma: 0.3, seed, hidden: [64, 64] }, ppo: { globalStep: 2048 * kls.length }, extra: { totalSteps: 11e6, log, options: {}, wallSeconds: 1 } },
+      }));
+    };
+    checkpoint("ant-dmap-sigma0.3-seed1", "dmap", 1, [0.01, 0.03, 0.02]);
+    checkpoint("ant-dmap-sigma0.3-seed0", "dmap", 0, [0.01, 0.02, 0.015, 0.012]);
+    checkpoint("ant-oracle-sigma0.3-seed1", "oracle", 1, [0.01]);
+    checkpoint("ant-dmap-sigma0.5-seed0", "dmap", 0, [0.01]); // shipped since: not partway
+    fs.mkdirSync(path.join(shipped, "ant-dmap-sigma0.5-seed0"), { recursive: true });
+    fs.writeFileSync(path.join(shipped, "ant-dmap-sigma0.5-seed0", "manifest.json"), "{}");
+    const found = partwayRuns(["dmap"], runs, shipped);
+    expect(found.map((r) => [r.name, r.globalStep, r.totalSteps])).toEqual([["ant-dmap-sigma0.3-seed0", 8192, 11e6], ["ant-dmap-sigma0.3-seed1", 6144, 11e6]]);
+    expect(partwayRuns(undefined, runs, shipped).map((r) => r.config.policy)).toEqual(["oracle", "dmap", "dmap"]);
+    const d = ppoDiagnostics(found[0]);
+    expect(d.medianApproxKl).toBeCloseTo(0.0135, 12); // median of 0.01, 0.012, 0.015, 0.02
+    expect(d.finalActionStd).toBeCloseTo(0.5, 10);
+    fs.writeFileSync(path.join(runs, "ant-dmap-sigma0.3-seed1", "checkpoint", "checkpoint.json"), "{\"state\": ");
+    expect(() => partwayRuns(["dmap"], runs, shipped)).toThrow(/ant-dmap-sigma0\.3-seed1.*not a readable checkpoint index/);
     fs.rmSync(root, { recursive: true });
   });
 

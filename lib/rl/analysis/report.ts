@@ -88,12 +88,12 @@ export function shippedAgents(kinds?: readonly PolicyKind[], root = CHECKPOINT_R
     .sort(byKindSigmaSeed);
 }
 
-/** Agents in the notebooks' order: by kind (Simple, Oracle, RMA, TCN, DMAP), then σ, then seed. */
-function byKindSigmaSeed(a: ShippedAgent, b: ShippedAgent): number {
+/** Runs in the notebooks' order: by kind (Simple, Oracle, RMA, TCN, DMAP), then σ, then seed. */
+function byConfig(a: AgentConfig, b: AgentConfig): number {
   const order = ["simple", "oracle", "rma", "tcn", "dmap"];
-  return order.indexOf(a.manifest.config.policy) - order.indexOf(b.manifest.config.policy)
-    || a.manifest.config.sigma - b.manifest.config.sigma || a.manifest.config.seed - b.manifest.config.seed;
+  return order.indexOf(a.policy) - order.indexOf(b.policy) || a.sigma - b.sigma || a.seed - b.seed;
 }
+const byKindSigmaSeed = (a: ShippedAgent, b: ShippedAgent) => byConfig(a.manifest.config, b.manifest.config);
 
 /**
  * Each run once, from the budget set where it is shipped there, else from the short-budget set, with the set it
@@ -296,6 +296,40 @@ export function budgetChange(short: SeedPooled[], budget: SeedPooled[], kinds: r
   return { rows, ordering: sigmas.map((sigma) => ({ sigma, short: order(short, sigma), budget: order(budget, sigma) })) };
 }
 
+/** Where runs partway keep their training checkpoints (lib/rl/learning/train.ts: out/runs/<name>/checkpoint/). */
+export const RUNS_ROOT = path.join(ROOT, "out", "runs");
+
+/** A PPO run partway: its training checkpoint's configuration, progress and learning curve so far. */
+export interface PartwayRun {
+  dir: string;
+  name: string;
+  config: AgentConfig;
+  globalStep: number;
+  totalSteps: number;
+  log: PpoLogRow[];
+}
+
+/**
+ * PPO runs partway under `root` (folders ant-… with a training checkpoint), optionally of some kinds only, in the
+ * notebooks' order. A run already shipped to `shippedRoot` is not partway. The checkpoint's index is read as JSON;
+ * its weights are not loaded.
+ */
+export function partwayRuns(kinds?: readonly PolicyKind[], root = RUNS_ROOT, shippedRoot = CHECKPOINT_ROOT): PartwayRun[] {
+  if (!fs.existsSync(root)) return [];
+  const runs: PartwayRun[] = [];
+  for (const name of fs.readdirSync(root).sort()) {
+    const index = path.join(root, name, "checkpoint", "checkpoint.json");
+    if (!name.startsWith("ant-") || !fs.existsSync(index) || fs.existsSync(path.join(shippedRoot, name, "manifest.json"))) continue;
+    let state: { config: AgentConfig; ppo: { globalStep: number }; extra: { totalSteps: number; log: PpoLogRow[] } };
+    try { state = JSON.parse(fs.readFileSync(index, "utf8")).state; } catch (e) {
+      throw new Error(`partwayRuns: ${index} is not a readable checkpoint index (${e instanceof Error ? e.message : e}); delete the run folder or run its training command again`);
+    }
+    if (kinds && !kinds.includes(state.config.policy)) continue;
+    runs.push({ dir: path.join(root, name), name, config: state.config, globalStep: state.ppo.globalStep, totalSteps: state.extra.totalSteps, log: state.extra.log });
+  }
+  return runs.sort((a, b) => byConfig(a.config, b.config));
+}
+
 /** What PPO logs per update that `ppoDiagnostics` reads. */
 export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number; learningRate?: number; meanLearningRate?: number }
 
@@ -305,9 +339,9 @@ export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction:
  * at the end (geometric-mean std over the 8 joints, from the logged entropy of the diagonal Gaussian). The same
  * PPO settings for every policy: a run whose updates move it much further than another's is less stable, not tuned.
  */
-export function ppoDiagnostics(agent: ShippedAgent): { medianApproxKl: number; medianClipFraction: number; finalActionStd: number } {
-  const log = trainingLog<PpoLogRow>(agent).filter((l) => Number.isFinite(l.approxKl));
-  if (!log.length) throw new Error(`ppoDiagnostics: ${agent.dir} has no PPO training log (training-log.jsonl with approxKl); RMA's log is its phase 2`);
+export function ppoDiagnostics(agent: ShippedAgent | PartwayRun): { medianApproxKl: number; medianClipFraction: number; finalActionStd: number } {
+  const log = ("manifest" in agent ? trainingLog<PpoLogRow>(agent) : agent.log).filter((l) => Number.isFinite(l.approxKl));
+  if (!log.length) throw new Error(`ppoDiagnostics: ${agent.dir} has no PPO training log (approxKl per iteration); RMA's log is its phase 2`);
   return {
     medianApproxKl: median(log.map((l) => l.approxKl)), medianClipFraction: median(log.map((l) => l.clipFraction)),
     finalActionStd: stdFromEntropy(log[log.length - 1].entropy, ACTION_SIZE),
