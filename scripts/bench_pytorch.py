@@ -58,20 +58,25 @@ class Mlp(nn.Module):
         return self.l3(torch.tanh(self.l2(torch.tanh(self.l1(x)))))
 
 
-def conv_problem():
-    torch.manual_seed(1)
-    x, y = stripe_images(64, 64, 1)
-    net = ConvNet()
+def adam_step(net, loss_fn):
+    """One training step as the kit's benches take it: Adam (lr 1e-3) on loss_fn(); returns the step function."""
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(net(x), y)
+        loss = loss_fn()
         loss.backward()
         opt.step()
         return loss.item()
 
     return step
+
+
+def conv_problem():
+    torch.manual_seed(1)
+    x, y = stripe_images(64, 64, 1)
+    net = ConvNet()
+    return adam_step(net, lambda: F.cross_entropy(net(x), y))
 
 
 def mlp_problem():
@@ -79,16 +84,7 @@ def mlp_problem():
     x = torch.randn(256, 28)
     target = torch.sin(x @ (0.3 * torch.randn(28, 8)))
     net = Mlp()
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-
-    def step():
-        opt.zero_grad(set_to_none=True)
-        loss = F.mse_loss(net(x), target)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return step
+    return adam_step(net, lambda: F.mse_loss(net(x), target))
 
 
 class BasicBlock(nn.Module):
@@ -140,16 +136,7 @@ def simclr_problem(pairs=128):
     x = torch.randn(pairs, 1, 64, 64)
     views = torch.cat([x, torch.flip(x, dims=[3]) + 0.1 * torch.randn(pairs, 1, 64, 64)])
     net = nn.Sequential(ResNetS(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 64))
-    opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-
-    def step():
-        opt.zero_grad(set_to_none=True)
-        loss = info_nce(net(views), 0.5)
-        loss.backward()
-        opt.step()
-        return loss.item()
-
-    return step
+    return adam_step(net, lambda: info_nce(net(views), 0.5))
 
 
 BENCHES = {
