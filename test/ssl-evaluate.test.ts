@@ -12,7 +12,7 @@ import { initBackend, tf } from "../lib/tf";
 import { rng } from "../lib/util/random";
 import { generateStimuli } from "../lib/vision";
 import { createBackbone } from "../lib/vision/ssl/backbone";
-import { bestProbeLayer, compareShipped, ComparisonRecord, lossShape, seedSummary, shippedBackbones } from "../lib/vision/ssl/compare";
+import { bestProbeLayer, compareShipped, ComparisonRecord, lossShape, poolStudyEffects, poolStudyVerdict, seedSummary, shippedBackbones } from "../lib/vision/ssl/compare";
 import { benchmarkBackbone, decodeProperties, NeuralBenchmark, simulatedBenchmark, summarizeBackbone } from "../lib/vision/ssl/evaluate";
 import { OBJECTIVE_NAMES, SSL_SEEDS, trainSsl } from "../lib/vision/ssl/train";
 import { TINY_BACKBONE } from "./fixtures/tiny-backbone";
@@ -120,6 +120,33 @@ describe("where the probe reads best", () => {
     expect(bestProbeLayer([records[1], records[2]], "autoencoder")).toEqual({ layer: "block3", probe_accuracy: 0.5, baseline: 0.25 });
     expect(bestProbeLayer(records.slice(0, 2), "autoencoder")).toBeNull();
     expect(bestProbeLayer(records, "simclr")).toBeNull();
+  });
+});
+
+describe("the pool-composition study's reading", () => {
+  const rec = (objective: ComparisonRecord["objective"], seed: number, IT: number) => ({ objective, seed, IT }) as unknown as ComparisonRecord;
+  const main = [rec("instance-recognition", 0, 0.36), rec("instance-recognition", 1, 0.34), rec("simclr", 0, 0.47), rec("simclr", 1, 0.46), rec("supervised", 0, 0.53)];
+  it("pairs each study run with the main plan's run of its objective and seed, beside the main plan's seed spread", () => {
+    const effects = poolStudyEffects(main, [rec("instance-recognition", 0, 0.45), rec("simclr", 0, 0.48)], "IT");
+    expect(effects.map((e) => e.objective)).toEqual(["instance-recognition", "simclr"]);
+    expect(effects[0].pools64).toBe(0.36);
+    expect(effects[0].change).toBeCloseTo(0.09, 12);
+    expect(effects[0].spread).toBeCloseTo(0.02, 12);
+    expect(effects[1].change).toBeCloseTo(0.01, 12);
+    // IR gains 0.08 more than SimCLR; the larger spread is 0.02.
+    const v = poolStudyVerdict(effects);
+    expect(v.verdict).toBe("supported");
+    expect(v.difference).toBeCloseTo(0.08, 12);
+    expect(v.spread).toBeCloseTo(0.02, 12);
+  });
+  it("contradicted when instance recognition gains less by more than the spread; within it otherwise; not measured without both or a spread", () => {
+    const verdict = (ir: number, sc: number, m = main) => poolStudyVerdict(poolStudyEffects(m, [rec("instance-recognition", 0, ir), rec("simclr", 0, sc)], "IT")).verdict;
+    expect(verdict(0.33, 0.50)).toBe("contradicted");
+    expect(verdict(0.375, 0.48)).toBe("within the seed spread");
+    expect(verdict(0.45, 0.48, main.filter((r) => r.seed === 0))).toBe("not measured");
+    expect(poolStudyVerdict(poolStudyEffects(main, [rec("simclr", 0, 0.5)], "IT")).verdict).toBe("not measured");
+    // A study run without its paired main-plan run is left out.
+    expect(poolStudyEffects(main.filter((r) => r.objective !== "simclr"), [rec("simclr", 0, 0.5)], "IT")).toEqual([]);
   });
 });
 

@@ -1,16 +1,16 @@
 /**
- * Every shipped SSL backbone (data/checkpoints/ssl-*, and the budget study's snapshots in data/ssl-budget/) loads, has a complete manifest, and its linear probe
+ * Every shipped SSL backbone (data/checkpoints/ssl-*, the budget study's snapshots in data/ssl-budget/, the pool study's runs in data/ssl-pools/) loads, has a complete manifest, and its linear probe
  * re-evaluated agrees with the accuracy the manifest recorded right after training (same images, same weights).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { initBackend } from "../lib/tf";
-import { evaluateSslBackbone, loadSslBackbone, SSL_BUDGET_STUDY } from "../lib/vision/ssl/train";
+import { evaluateSslBackbone, loadSslBackbone, SSL_BUDGET_STUDY, SSL_POOL_STUDY } from "../lib/vision/ssl/train";
 
 // KIT_SSL_CHECKPOINTS points the test at another folder (e.g. a sweep's ship root before its checkpoints are committed).
 const ROOT = path.resolve(__dirname, "..");
-const DIRS = [process.env.KIT_SSL_CHECKPOINTS ?? path.join(ROOT, "data", "checkpoints"), path.join(ROOT, SSL_BUDGET_STUDY.root)];
+const DIRS = [process.env.KIT_SSL_CHECKPOINTS ?? path.join(ROOT, "data", "checkpoints"), path.join(ROOT, SSL_BUDGET_STUDY.root), path.join(ROOT, SSL_POOL_STUDY.root)];
 const shipped = DIRS.filter((root) => fs.existsSync(root)).flatMap((root) => fs.readdirSync(root)
   .filter((d) => d.startsWith("ssl-") && fs.existsSync(path.join(root, d, "manifest.json"))).map((d) => path.relative(ROOT, path.join(root, d))));
 

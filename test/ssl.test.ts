@@ -19,13 +19,16 @@ import { negativeCosine, normalizedStd, simsiamLoss } from "../lib/vision/ssl/si
 import { byolLoss, movingAverageUpdate } from "../lib/vision/ssl/byol";
 import { BANK_EMBEDDING, bankObjective } from "../lib/vision/ssl/bank-objectives";
 import { BANK_MOMENTUM, unitRows } from "../lib/vision/ssl/memory-bank";
-import { sslBudgetPlan, sslMeasuredSpeed, sslPlan } from "../lib/vision/ssl/plan";
+import { sslBudgetPlan, sslMeasuredSpeed, sslPlan, sslPoolPlan } from "../lib/vision/ssl/plan";
 import { objectiveExamples, objectiveExamplesFigure } from "../lib/vision/ssl/examples";
-import { budgetFromStudy, BudgetPoint, budgetStudySpread } from "../lib/vision/ssl/compare";
+import { budgetFromStudy, BudgetPoint, budgetStudySpread, poolStudyBackbones } from "../lib/vision/ssl/compare";
 import { generateStimuli } from "../lib/vision";
+import { CATEGORIES } from "../lib/vision/stimuli";
 import {
-  batchIndices, budgetStudySteps, loadSslBackbone, shipFromBudgetStudy, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET_STUDY, SSL_SEEDS, SslBudget, trainSsl,
+  batchIndices, budgetStudySteps, loadSslBackbone, poolSize, shipFromBudgetStudy, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, SSL_BUDGET_STUDY,
+  SSL_POOL_STUDY, SSL_SEEDS, SslBudget, stepsPerPass, trainingPool, trainSsl,
 } from "../lib/vision/ssl/train";
+import { visionTrainingSet } from "../lib/vision/train";
 import { TINY_BACKBONE } from "./fixtures/tiny-backbone";
 
 const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -390,6 +393,57 @@ describe("what each objective asks, shown", () => {
     expect(() => objectiveExamples("untrained", set)).toThrow(/not trained/);
     expect(tf.memory().numTensors).toBe(before);
   });
+});
+
+describe("the pool-composition study (more objects, fewer views per pool)", () => {
+  it("keeps the pool's size, steps and passes, with 4× the objects and ¼ the views of each; the shared budget is unchanged", () => {
+    const study = SSL_POOL_STUDY.budget;
+    expect(poolSize(SSL_BUDGET)).toBe(3072);
+    expect(poolSize(study)).toBe(3072);
+    expect(stepsPerPass(study)).toBe(stepsPerPass(SSL_BUDGET));
+    expect({ ...study, poolImagesPerObject: SSL_BUDGET.poolImagesPerObject, objectSetsPerPool: undefined }).toEqual({ ...SSL_BUDGET, objectSetsPerPool: undefined });
+    // The shared budget has no object-set key, so every run trained before the study keeps its identity (and resumes).
+    expect("objectSetsPerPool" in SSL_BUDGET).toBe(false);
+    expect(() => poolSize({ ...SSL_BUDGET, objectSetsPerPool: 0 })).toThrow(/positive integer/);
+  });
+
+  it("a pool of k object sets joins k of the zoo's training sets: new objects in each, labels from each", () => {
+    const one = trainingPool(3, 5, TINY_BUDGET, 16);
+    const set5 = visionTrainingSet(3, 5, 1, 16);
+    expect(Array.from(one.images)).toEqual(Array.from(set5.images));
+    expect(one.objects).toBe(64);
+    const two = trainingPool(3, 1, { ...TINY_BUDGET, objectSetsPerPool: 2 }, 16);
+    expect(two.labels.length).toBe(poolSize({ ...TINY_BUDGET, objectSetsPerPool: 2 }));
+    expect(two.objects).toBe(128);
+    const [a, b] = [visionTrainingSet(3, 2, 1, 16), visionTrainingSet(3, 3, 1, 16)];
+    expect(a.objectSeed).not.toBe(b.objectSeed);
+    expect(Array.from(two.images.subarray(0, a.images.length))).toEqual(Array.from(a.images));
+    expect(Array.from(two.images.subarray(a.images.length))).toEqual(Array.from(b.images));
+    expect(Array.from(two.labels.subarray(a.meta.length))).toEqual(b.meta.map((m) => CATEGORIES.indexOf(m.category)));
+  });
+
+  it("its plan: instance recognition and SimCLR, seed 0, shared steps, shipped to data/ssl-pools; no shipped run is found elsewhere", () => {
+    expect(sslPoolPlan().map((r) => [r.name, r.total, r.shipDir, r.command.join(" ")])).toEqual(SSL_POOL_STUDY.objectives.map((o) => [
+      `ssl-${o}-seed0-objects256`, SSL_BUDGET.steps, path.join("data", "ssl-pools", `ssl-${o}-seed0-objects256`), `train:ssl-pools -- --objective ${o} --seed 0`,
+    ]));
+    const empty = poolStudyBackbones(tmp("pools-"));
+    expect(empty.entries).toEqual([]);
+    expect(empty.missing.length).toBe(2);
+  });
+
+  it("a run on such pools trains under its own name and its manifest says what its pools held", async () => {
+    const ship = path.join(tmp("pools-ship-"), "ssl-simclr-seed1-objects128");
+    const run = await trainSsl({
+      objective: "simclr", seed: 1, name: "ssl-simclr-seed1-objects128", budget: { ...TINY_BUDGET, steps: 2, objectSetsPerPool: 2 }, backbone: TINY,
+      runDir: tmp("pools-run-"), shipDir: ship, verbose: false, evaluate: false,
+    });
+    run.backbone.dispose();
+    const manifest = JSON.parse(fs.readFileSync(path.join(ship, "manifest.json"), "utf8"));
+    expect(manifest.name).toBe("ssl-simclr-seed1-objects128");
+    expect(manifest.training_data).toMatchObject({ objects_per_pool: 128, views_per_object: 3, images_per_object: 1 });
+    expect(manifest.training_data.object_seed).toMatch(/2·pool \+ j/);
+    expect(manifest.budget.objectSetsPerPool).toBe(2);
+  }, 120_000);
 });
 
 describe("training", () => {

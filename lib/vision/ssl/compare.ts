@@ -10,7 +10,7 @@ import { neighbourAgreement } from "../../neuro";
 import type { Backbone } from "./backbone";
 import { backboneReadouts, BenchmarkOptions, LayerScores, NeuralBenchmark, scoreReadouts, summarizeBackbone } from "./evaluate";
 import { sslPlan } from "./plan";
-import { loadSslBackbone, OBJECTIVE_NAMES, ObjectiveName, SSL_BUDGET_STUDY, SslEvaluation, SslIntervalLog, sslRunName } from "./train";
+import { loadSslBackbone, OBJECTIVE_NAMES, ObjectiveName, poolStudyRunName, SSL_BUDGET_STUDY, SSL_POOL_STUDY, SslEvaluation, SslIntervalLog, sslRunName } from "./train";
 
 export interface ShippedBackbone {
   objective: ObjectiveName;
@@ -27,6 +27,19 @@ export interface ShippedBackbone {
   shippedProbeAccuracy: number | null;
 }
 
+/** The shipped backbone in `dir`, from its manifest; null when it has none. */
+export function readShippedBackbone(dir: string): ShippedBackbone | null {
+  const manifestFile = path.join(dir, "manifest.json");
+  if (!fs.existsSync(manifestFile)) return null;
+  const m = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as {
+    objective: ObjectiveName; seed: number; steps: number; wall_seconds: number; training_log: SslIntervalLog[]; evaluation: SslEvaluation | null;
+  };
+  return {
+    objective: m.objective, seed: m.seed, dir, steps: m.steps, wallSeconds: m.wall_seconds, log: m.training_log,
+    shippedProbeAccuracy: m.evaluation?.probe_accuracy ?? null,
+  };
+}
+
 /**
  * The shipped SSL checkpoints of the plan found under `checkpointRoot`, and the plan's folders that are missing.
  * With `budget`, a trained backbone shipped at another number of steps (under an earlier budget, awaiting its
@@ -36,15 +49,8 @@ export function shippedBackbones(checkpointRoot: string, options: { budget?: num
   const entries: ShippedBackbone[] = [], missing: string[] = [], earlier: ShippedBackbone[] = [];
   for (const run of sslPlan()) {
     const dir = path.join(checkpointRoot, run.name);
-    const manifestFile = path.join(dir, "manifest.json");
-    if (!fs.existsSync(manifestFile)) { missing.push(dir); continue; }
-    const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8")) as {
-      objective: ObjectiveName; seed: number; steps: number; wall_seconds: number; training_log: SslIntervalLog[]; evaluation: SslEvaluation | null;
-    };
-    const entry: ShippedBackbone = {
-      objective: manifest.objective, seed: manifest.seed, dir, steps: manifest.steps, wallSeconds: manifest.wall_seconds, log: manifest.training_log,
-      shippedProbeAccuracy: manifest.evaluation?.probe_accuracy ?? null,
-    };
+    const entry = readShippedBackbone(dir);
+    if (!entry) { missing.push(dir); continue; }
     (options.budget !== undefined && entry.objective !== "untrained" && entry.steps !== options.budget ? earlier : entries).push(entry);
   }
   // Objective order (OBJECTIVE_NAMES), then seed, whatever order the plan trains them in.
@@ -200,13 +206,70 @@ export function budgetStudyBackbones(root: string = SSL_BUDGET_STUDY.root): { en
   for (const objective of SSL_BUDGET_STUDY.objectives) {
     for (const { seed, step } of wanted) {
       const dir = path.join(root, `${sslRunName(objective, seed)}-step${step}`);
-      const manifestFile = path.join(dir, "manifest.json");
-      if (!fs.existsSync(manifestFile)) { missing.push(dir); continue; }
-      const m = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
-      entries.push({ objective, seed: m.seed, dir, steps: m.steps, step: m.steps, wallSeconds: m.wall_seconds, log: m.training_log, shippedProbeAccuracy: m.evaluation?.probe_accuracy ?? null });
+      const entry = readShippedBackbone(dir);
+      if (!entry) { missing.push(dir); continue; }
+      entries.push({ ...entry, step: entry.steps });
     }
   }
   return { entries, missing };
+}
+
+/** The pool-composition study's shipped runs (SSL_POOL_STUDY) under `root`, and its runs not shipped yet. */
+export function poolStudyBackbones(root: string = SSL_POOL_STUDY.root): { entries: ShippedBackbone[]; missing: string[] } {
+  const entries: ShippedBackbone[] = [], missing: string[] = [];
+  for (const objective of SSL_POOL_STUDY.objectives) {
+    const dir = path.join(root, poolStudyRunName(objective, SSL_POOL_STUDY.seed));
+    const entry = readShippedBackbone(dir);
+    if (entry) entries.push(entry);
+    else missing.push(dir);
+  }
+  return { entries, missing };
+}
+
+/** A score the pool-composition study compares. */
+export type PoolStudyScore = "IT" | "IT_image_only" | "object_neighbours" | "probe_accuracy";
+
+/** One objective's change when its pools hold 256 objects × 12 views instead of 64 × 48, on one score. */
+export interface PoolStudyEffect {
+  objective: ObjectiveName;
+  /** The main plan's run of the study's seed (same initial weights), on 64 × 48 pools. */
+  pools64: number;
+  /** The study's run, on 256 × 12 pools. */
+  pools256: number;
+  change: number;
+  /** The main plan's seed spread of the objective on this score (|seed 0 − seed 1|), null with one seed. */
+  spread: number | null;
+}
+
+/**
+ * The study's effect per objective on one score: each study run against the main plan's run of the same objective and
+ * seed (paired: the same initial weights and augmentations), with the main plan's seed spread as the yardstick.
+ */
+export function poolStudyEffects(main: readonly ComparisonRecord[], study: readonly ComparisonRecord[], key: PoolStudyScore): PoolStudyEffect[] {
+  return study.flatMap((s) => {
+    const paired = main.find((r) => r.objective === s.objective && r.seed === s.seed);
+    if (!paired) return [];
+    const seeds = main.filter((r) => r.objective === s.objective).map((r) => r[key] as number);
+    return [{
+      objective: s.objective, pools64: paired[key] as number, pools256: s[key] as number, change: (s[key] as number) - (paired[key] as number),
+      spread: seeds.length > 1 ? Math.max(...seeds) - Math.min(...seeds) : null,
+    }];
+  });
+}
+
+/**
+ * The study's reading on one score: does instance recognition gain more than SimCLR (the control) from pools with fewer
+ * views per object? "supported" when its gain exceeds SimCLR's by more than the larger of their seed spreads,
+ * "contradicted" when it falls short by more, "within the seed spread" otherwise; "not measured" without both runs
+ * or without a spread (one seed in the main plan).
+ */
+export function poolStudyVerdict(effects: readonly PoolStudyEffect[]): { verdict: "supported" | "contradicted" | "within the seed spread" | "not measured"; difference: number | null; spread: number | null } {
+  const ir = effects.find((e) => e.objective === "instance-recognition"), control = effects.find((e) => e.objective === "simclr");
+  if (!ir || !control) return { verdict: "not measured", difference: null, spread: null };
+  const difference = ir.change - control.change;
+  if (ir.spread === null || control.spread === null) return { verdict: "not measured", difference, spread: null };
+  const spread = Math.max(ir.spread, control.spread);
+  return { verdict: difference > spread ? "supported" : difference < -spread ? "contradicted" : "within the seed spread", difference, spread };
 }
 
 /** One objective's score at one budget (the budget study). */

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import type { RunSpec } from "../../sweep/plan";
 import { median } from "../../neuro/stats";
-import { budgetStudySteps, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, SSL_BUDGET, SSL_BUDGET_STUDY, SSL_SEEDS, sslRunName } from "./train";
+import { budgetStudySteps, OBJECTIVE_NAMES, objectiveInfo, ObjectiveName, poolStudyRunName, SSL_BUDGET, SSL_BUDGET_STUDY, SSL_POOL_STUDY, SSL_SEEDS, sslRunName } from "./train";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -87,4 +87,27 @@ export function sslBudgetPlan(): RunSpec[] {
         : `${objectiveInfo(objective).description}, a second seed at ${steps} steps (the seed spread)`,
     };
   }));
+}
+
+/**
+ * The pool-composition study's runs (SSL_POOL_STUDY): instance recognition and SimCLR, the study's seed, the shared
+ * budget on pools of 256 objects × 12 views; `npm run train:ssl-pools -- --plan` lists them, `npm run sweep -- run
+ * ssl-pools` trains them.
+ */
+export function sslPoolPlan(): RunSpec[] {
+  return SSL_POOL_STUDY.objectives.map((objective) => {
+    const name = poolStudyRunName(objective, SSL_POOL_STUDY.seed);
+    const speed = sslMeasuredSpeed(objective);
+    return {
+      ...(speed ? { speed } : {}),
+      name,
+      command: ["train:ssl-pools", "--", "--objective", objective, "--seed", String(SSL_POOL_STUDY.seed)],
+      runDir: path.join("out", "runs", name),
+      shipDir: path.join(SSL_POOL_STUDY.root, name),
+      total: SSL_POOL_STUDY.budget.steps,
+      unit: "steps",
+      progressField: "step",
+      description: `${objectiveInfo(objective).description}, on pools of 256 objects × 12 views (the pool-composition study)`,
+    };
+  });
 }

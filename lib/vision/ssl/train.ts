@@ -8,8 +8,8 @@
  * takes the steps an uninterrupted one takes.
  *
  * Images: the zoo's training pool (`visionTrainingSet`, lib/vision/train.ts) — new objects (object seeds 1, 3, 4, …;
- * never the neural test objects 0 nor the novel objects 2) and new images in each pool of 3,072, each pool used for
- * `passesPerPool` passes, then the next. The supervised objective reads the pool's category labels; the others
+ * never the neural test objects 0 nor the novel objects 2) and new images in each pool of 3,072 (64 objects × 48 views;
+ * the pool-composition study's: 256 × 12, `objectSetsPerPool`), each pool used for `passesPerPool` passes, then the next. The supervised objective reads the pool's category labels; the others
  * ignore them.
  *
  * When training ends, the backbone is evaluated (a linear probe of its embedding for category, on novel objects)
@@ -90,6 +90,11 @@ export interface SslBudget {
   learningRate: number;
   /** Images per object and variation level in a pool (16: 64 objects × 3 levels × 16 = 3,072). */
   poolImagesPerObject: number;
+  /**
+   * Sets of 64 new objects (`visionTrainingSet`) in a pool; absent: 1. The pool-composition study (SSL_POOL_STUDY)
+   * takes 4 sets of 4 images per object and level: 256 objects × 12 views, the same 3,072 images per pool.
+   */
+  objectSetsPerPool?: number;
   /** Passes over a pool before the next pool (new objects and images) replaces it. */
   passesPerPool: number;
 }
@@ -102,6 +107,27 @@ export interface SslBudget {
  * run takes ~35 min there and up to 5× that on slower ones; on wasm a step takes seconds (SimCLR 3.9 s in the 2026-12-03 bench): train on native TensorFlow.
  */
 export const SSL_BUDGET: SslBudget = { steps: 6400, imagesPerStep: 128, learningRate: 1e-3, poolImagesPerObject: 16, passesPerPool: 4 };
+
+/**
+ * The pool-composition study (notebook 02, section 6): why does instance recognition trail SimCLR and local
+ * aggregation here, where Zhuang et al. found it level with supervised? Our pools hold 64 objects × 48 views, so
+ * each image's memory bank holds 47 other views of its own object, which instance recognition pushes away at τ 0.07.
+ * The study trains instance recognition and, as the control for everything else that changes, SimCLR (no bank: its
+ * negatives are the batch's other images) with the shared budget on pools of 256 objects × 12 views — the same 3,072
+ * images per pool, steps and passes, a quarter of the same-object entries in the bank (11 of 3,071 instead of 47).
+ * If the bank's same-object entries hold instance recognition back, it gains more than SimCLR does.
+ * Shipped to data/ssl-pools/<run>-objects256/ (`npm run train:ssl-pools -- --plan`).
+ */
+export const SSL_POOL_STUDY = {
+  objectives: ["instance-recognition", "simclr"] as ObjectiveName[], seed: 0,
+  budget: { ...SSL_BUDGET, poolImagesPerObject: 4, objectSetsPerPool: 4 } as SslBudget,
+  root: path.join("data", "ssl-pools"), tag: "objects256",
+} as const;
+
+/** A pool-composition study run's name: the objective's run name and the study's tag. */
+export function poolStudyRunName(objective: string, seed: number): string {
+  return `${sslRunName(objective, seed)}-${SSL_POOL_STUDY.tag}`;
+}
 
 /** Seeds shipped per objective. */
 export const SSL_SEEDS: readonly number[] = [0, 1];
@@ -240,6 +266,8 @@ export function shipFromBudgetStudy(objective: ObjectiveName, seed: number, budg
 export interface SslTrainOptions {
   objective: ObjectiveName;
   seed: number;
+  /** The run's name (default ssl-<objective>-seed<S>): its run folder's and shipped folder's default name. */
+  name?: string;
   /** Default SSL_BUDGET (tests use small ones). */
   budget?: SslBudget;
   /** Default RESNET_S (tests use a narrower one). */
@@ -319,11 +347,37 @@ interface RunState extends SslCheckpointState {
   optimizerNames: string[];
 }
 
+/** Object sets (64 objects each) per pool. */
+const objectSets = (budget: SslBudget) => budget.objectSetsPerPool ?? 1;
+
+/** Images in one pool: objects (64 per set) × 3 variation levels × images per object and level. */
+export function poolSize(budget: SslBudget): number {
+  const sets = objectSets(budget);
+  if (!(Number.isInteger(sets) && sets >= 1)) throw new Error(`objectSetsPerPool must be a positive integer, got ${sets}`);
+  return sets * 3 * CATEGORIES.length * 8 * budget.poolImagesPerObject;
+}
+
+/**
+ * Pool `index` of run seed `seed`: its images (n × size × size) and category labels. A pool of k object sets joins
+ * `visionTrainingSet` k·index … k·index + k − 1 (new objects and images each); with one set it is set `index`.
+ */
+export function trainingPool(seed: number, index: number, budget: SslBudget, size: number): { images: Float32Array; labels: Int32Array; objects: number } {
+  const k = objectSets(budget);
+  const sets = Array.from({ length: k }, (_, j) => visionTrainingSet(seed, k * index + j, budget.poolImagesPerObject, size));
+  if (k === 1) return { images: sets[0].images, labels: categoryLabels(sets[0]), objects: new Set(sets[0].meta.map((m) => m.object)).size };
+  const images = new Float32Array(sets.reduce((a, s) => a + s.images.length, 0));
+  let offset = 0;
+  for (const set of sets) { images.set(set.images, offset); offset += set.images.length; }
+  const labels = Int32Array.from(sets.flatMap((set) => Array.from(categoryLabels(set))));
+  const objects = sets.reduce((a, set) => a + new Set(set.meta.map((m) => m.object)).size, 0);
+  return { images, labels, objects };
+}
+
 /** Steps per pass over one pool. */
 export function stepsPerPass(budget: SslBudget): number {
-  const poolSize = 3 * CATEGORIES.length * 8 * budget.poolImagesPerObject;
-  const steps = Math.floor(poolSize / budget.imagesPerStep);
-  if (steps < 1) throw new Error(`imagesPerStep ${budget.imagesPerStep} exceeds the pool's ${poolSize} images`);
+  const size = poolSize(budget);
+  const steps = Math.floor(size / budget.imagesPerStep);
+  if (steps < 1) throw new Error(`imagesPerStep ${budget.imagesPerStep} exceeds the pool's ${size} images`);
   return steps;
 }
 
@@ -331,8 +385,7 @@ export function stepsPerPass(budget: SslBudget): number {
 export function batchIndices(seed: number, step: number, budget: SslBudget): { pool: number; pass: number; indices: Int32Array } {
   const perPass = stepsPerPass(budget), perPool = perPass * budget.passesPerPool;
   const pool = Math.floor(step / perPool), pass = Math.floor((step % perPool) / perPass), k = step % perPass;
-  const poolSize = 3 * CATEGORIES.length * 8 * budget.poolImagesPerObject;
-  const order = rng(seed * 7919 + pool * 101 + pass).shuffle(Array.from({ length: poolSize }, (_, i) => i));
+  const order = rng(seed * 7919 + pool * 101 + pass).shuffle(Array.from({ length: poolSize(budget) }, (_, i) => i));
   return { pool, pass, indices: Int32Array.from(order.slice(k * budget.imagesPerStep, (k + 1) * budget.imagesPerStep)) };
 }
 
@@ -347,7 +400,7 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
   const totalSteps = options.objective === "untrained" ? 0 : budget.steps;
   const verbose = options.verbose ?? true;
   const say = (text: string) => { if (verbose) console.log(text); };
-  const name = sslRunName(options.objective, options.seed);
+  const name = options.name ?? sslRunName(options.objective, options.seed);
   const runDir = options.runDir ?? path.join(ROOT, "out", "runs", name);
   const checkpointDir = path.join(runDir, "checkpoint");
 
@@ -401,8 +454,8 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
   const poolFor = (index: number) => {
     if (pool?.index === index) return pool;
     if (pool) pool.images.dispose();
-    const set = visionTrainingSet(options.seed, index, budget.poolImagesPerObject, spec.inputSize);
-    pool = { index, images: tf.tensor4d(set.images, [set.meta.length, set.size, set.size, 1]), labels: categoryLabels(set) };
+    const set = trainingPool(options.seed, index, budget, spec.inputSize);
+    pool = { index, images: tf.tensor4d(set.images, [set.labels.length, spec.inputSize, spec.inputSize, 1]), labels: set.labels };
     return pool;
   };
 
@@ -430,8 +483,9 @@ export async function trainSsl(options: SslTrainOptions): Promise<SslTrainResult
       training_data: {
         generator: "visionTrainingSet (lib/vision/train.ts): generateStimuli with new objects and images per pool",
         image_seed: `${VISION_DATA_SEEDS.trainingImageSeed} + 1000·${options.seed} + pool`,
-        object_seed: `${VISION_DATA_SEEDS.firstTrainingObjectSeed} + pool (skipping 0, the neural test objects, and 2, the probe's novel objects)`,
+        object_seed: `${VISION_DATA_SEEDS.firstTrainingObjectSeed} + ${objectSets(budget) > 1 ? `${objectSets(budget)}·pool + j, j < ${objectSets(budget)}` : "pool"} (skipping 0, the neural test objects, and 2, the probe's novel objects)`,
         images_per_object: budget.poolImagesPerObject, passes_per_pool: budget.passesPerPool,
+        objects_per_pool: objectSets(budget) * CATEGORIES.length * 8, views_per_object: 3 * budget.poolImagesPerObject,
         pools_used: state.step === 0 ? 0 : Math.floor((state.step - 1) / (stepsPerPass(budget) * budget.passesPerPool)) + 1,
       },
       wall_seconds: Math.round(state.wallSeconds),
