@@ -364,10 +364,13 @@ export function poolSize(budget: SslBudget): number {
 export function trainingPool(seed: number, index: number, budget: SslBudget, size: number): { images: Float32Array; labels: Int32Array; objects: number } {
   const k = objectSets(budget);
   const sets = Array.from({ length: k }, (_, j) => visionTrainingSet(seed, k * index + j, budget.poolImagesPerObject, size));
-  if (k === 1) return { images: sets[0].images, labels: categoryLabels(sets[0]), objects: new Set(sets[0].meta.map((m) => m.object)).size };
-  const images = new Float32Array(sets.reduce((a, s) => a + s.images.length, 0));
-  let offset = 0;
-  for (const set of sets) { images.set(set.images, offset); offset += set.images.length; }
+  // One set's images are used as they are; several are joined (one copy per pool, every few passes).
+  let images = sets[0].images;
+  if (k > 1) {
+    images = new Float32Array(sets.reduce((a, s) => a + s.images.length, 0));
+    let offset = 0;
+    for (const set of sets) { images.set(set.images, offset); offset += set.images.length; }
+  }
   const labels = Int32Array.from(sets.flatMap((set) => Array.from(categoryLabels(set))));
   const objects = sets.reduce((a, set) => a + new Set(set.meta.map((m) => m.object)).size, 0);
   return { images, labels, objects };
