@@ -4,7 +4,6 @@
  * a wrong history length, a checkpoint of another kind, or an RMA phase 2 pointed at a non-Oracle.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { agentConfig, createPolicy, deterministicActor, loadAgent, saveAgent } from "../lib/rl/learning/agent";
@@ -17,6 +16,7 @@ import { convergenceSummary, CONVERGENCE_FRACTION, latentConvergence, latentTrac
 import { loadTestSet } from "../lib/rl/env/test-sets";
 import { trainAnt } from "../lib/rl/learning/train";
 import { initBackend, tf } from "../lib/tf";
+import { tempDir } from "./fixtures/temp-dir";
 
 beforeAll(async () => {
   await initBackend({ quiet: true });
@@ -161,7 +161,7 @@ describe("Oracle, RMA and TCN networks", () => {
 
 describe("checkpoints of each kind", () => {
   it("refuse to load as another kind, and RMA's phase 2 refuses a non-Oracle teacher", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kit-kinds-"));
+    const dir = tempDir("kit-kinds-");
     const tcnConfig = agentConfig({ policy: "tcn", sigma: 0.3, seed: 0 });
     const tcn = createPolicy(tcnConfig);
     saveAgent(path.join(dir, "tcn"), tcn, { config: tcnConfig, ppo: { globalStep: 0, iteration: 0, obsRms: null, returnRms: null }, extra: {} });
@@ -178,7 +178,6 @@ describe("checkpoints of each kind", () => {
       config: agentConfig({ policy: "rma", sigma: 0.3, seed: 0 }), totalSteps: 10, teacher: path.join(dir, "missing"),
       runDir: path.join(dir, "run2"), shipDir: null, threads: 0, ppo: { numEnvs: 2 }, adaptation: { numEnvs: 2 },
     })).rejects.toThrow(/starts from a trained Oracle, and .*missing does not exist/);
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it("a deterministic actor with a history forgets the previous episode at a start", () => {

@@ -5,15 +5,15 @@
  * unreadable cache file is computed again.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cached, cacheEnabled, cachePath } from "../lib/notebooks/cache";
+import { tempDir } from "./fixtures/temp-dir";
 
 let root: string;
 let dir: string;
 beforeEach(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), "kit-cache-"));
+  root = tempDir("kit-cache-");
   fs.mkdirSync(path.join(root, "lib"));
   fs.mkdirSync(path.join(root, "data"));
   fs.writeFileSync(path.join(root, "lib", "a.ts"), "export const a = 1;\n");

@@ -4,14 +4,14 @@
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { loadCheckpoint, saveCheckpoint } from "../lib/tf/checkpoint";
 import { loadAgent } from "../lib/rl/learning/agent";
 import { initBackend } from "../lib/tf";
+import { tempDir } from "./fixtures/temp-dir";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ckpt-"));
+const tmp = () => tempDir("ckpt-");
 const ROOT = path.resolve(__dirname, "..");
 const TSX = path.join(ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 

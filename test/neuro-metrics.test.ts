@@ -4,9 +4,8 @@
  * RSA and categorisation extremes, clear errors, determinism, and the MajajHong2015 NetCDF loader.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   NeuralAssembly, SiteInfo, StimulusInfo, categorizationAccuracy, ceiledScores, crossRegressedCorrelation,
   crossRegressedCorrelationOnMatrices, loadH5wasm, loadMajajHong2015, matrix, meanOverRepetitions,
@@ -18,6 +17,7 @@ import {
 import { crossprod, matmul, solve, symmetricEigen, transpose } from "../lib/util/linalg";
 import { initBackend, tf } from "../lib/tf";
 import { rng } from "../lib/util/random";
+import { tempDir } from "./fixtures/temp-dir";
 
 // ---------------------------------------------------------------------------------------------------------------
 // Synthetic data
@@ -592,8 +592,7 @@ describe("determinism (h) and selection helpers", () => {
 // MajajHong2015 loader: a small file in brainio's NetCDF-4 layout, written with h5wasm.
 
 describe("MajajHong2015 loader", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "majajhong-"));
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir("majajhong-");
 
   interface Layout { variable?: string; drop?: string[]; timeBins?: number; region?: string[] }
 

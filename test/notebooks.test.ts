@@ -5,7 +5,6 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkPage } from "../lib/notebooks/browser";
@@ -13,6 +12,7 @@ import { findJupyter, PROJECT_ROOT } from "../lib/notebooks/jupyter";
 import { describeFailure, NotebookRun, runNotebooks, selectNotebooks } from "../lib/notebooks/runner";
 import { buildSite, serveFolder } from "../lib/notebooks/site";
 import { buildPlayground } from "../lib/playground/build";
+import { tempDir } from "./fixtures/temp-dir";
 
 const notebooks = selectNotebooks([]);
 const TSX = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
@@ -30,7 +30,7 @@ describe("notebooks are committed without outputs", () => {
 /** Every notebook in lecture mode, and the welcome notebook on wasm, two kernels at a time, longest first. */
 let runs: Promise<Map<string, NotebookRun>> | undefined;
 const lectureRuns = (): Promise<Map<string, NotebookRun>> =>
-  (runs ??= runNotebooks([...[...notebooks].reverse(), { notebook: notebooks[0], options: { backend: "wasm", outDir: fs.mkdtempSync(path.join(os.tmpdir(), "kit-wasm-")) } }],
+  (runs ??= runNotebooks([...[...notebooks].reverse(), { notebook: notebooks[0], options: { backend: "wasm", outDir: tempDir("kit-wasm-") } }],
     { mode: "lecture", jobs: 2 }).then((done) => new Map(done.map((r, k) => [k === notebooks.length ? "wasm" : r.name, r]))));
 
 describe("every notebook runs headless and its page renders", () => {
@@ -78,9 +78,8 @@ describe("the course website (npm run site)", () => {
   }, 600_000);
 
   it("says how to make a missing executed notebook", () => {
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "kit-site-"));
+    const empty = tempDir("kit-site-");
     expect(() => buildSite({ executedDir: empty, outDir: path.join(empty, "site") })).toThrow(/00-welcome.ipynb.*not in .*run npm run notebooks/);
-    fs.rmSync(empty, { recursive: true, force: true });
   });
 });
 
@@ -117,7 +116,7 @@ describe("the runner", () => {
   });
 
   it("says how to install Jupyter when it is missing", () => {
-    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "no-jupyter-"));
+    const empty = tempDir("no-jupyter-");
     // Neither the project's venv (KIT_VENV) nor anything on PATH.
     expect(() => findJupyter({ PATH: empty, KIT_VENV: empty })).toThrow(/Jupyter was not found[\s\S]*apt-get install[\s\S]*pip install jupyterlab/);
     const out = spawnSync(process.execPath, [TSX, "scripts/run-notebooks.ts", "00"], {

@@ -14,8 +14,8 @@ import { rng } from "../lib/util/random";
 import { budgetFromPilots, lateGrowth, levelledOff, ppoDiagnostics, ShippedAgent } from "../lib/rl/analysis/report";
 import { entropy, logProb, sample, sampleRows } from "../lib/rl/policies/distribution";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { tempDir } from "./fixtures/temp-dir";
 
 describe("FlatAdam (Adam with global-norm clipping, in JavaScript)", () => {
   /** A small least-squares problem: loss(w, b) = mean((x·w + b − y)²). */
@@ -352,7 +352,7 @@ describe("the budget from the pilots' learning curves", () => {
 
 describe("ppoDiagnostics (how hard PPO pushed a run)", () => {
   it("medians of approx-KL and clip fraction over the log, and the final action std from the entropy", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ppo-diag-"));
+    const dir = tempDir("ppo-diag-");
     // The entropy a diagonal Gaussian with std 0.2 on every one of the 8 joints has: the std must come back.
     const h = tf.tidy(() => entropy({ mean: tf.zeros([1, 8]), logStd: tf.fill([8], Math.log(0.2)) } as never).arraySync() as number);
     const rows = [0.01, 0.05, 0.02, 0.03].map((kl, i) => ({ globalStep: (i + 1) * 2048, approxKl: kl, clipFraction: 10 * kl, entropy: i === 3 ? h : 5 }));
@@ -364,6 +364,5 @@ describe("ppoDiagnostics (how hard PPO pushed a run)", () => {
     expect(d.finalActionStd).toBeCloseTo(0.2, 5);
     fs.writeFileSync(path.join(dir, "training-log.jsonl"), JSON.stringify({ round: 1, errorOnPolicy: 0.3 }) + "\n");
     expect(() => ppoDiagnostics(agent)).toThrow(/no PPO training log/);
-    fs.rmSync(dir, { recursive: true });
   });
 });

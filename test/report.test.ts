@@ -1,7 +1,6 @@
 /** What notebooks 03 and 04 state from shipped numbers (lib/rl/analysis/report.ts): claims with their margins, results across morphologies, and an ablation's paired cost (lib/rl/env/evaluate.ts). */
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { AntSet, beatsClaim, budgetChange, LogRow, newestAgents, partingIteration, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
 import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/learning/plan";
@@ -9,6 +8,7 @@ import { measuredSpeed } from "../lib/rl/learning/run-status";
 import { PPO_DEFAULTS } from "../lib/rl/learning/ppo";
 import { Morphology } from "../lib/rl/env/morphology";
 import { EvaluationSummary, MorphologyResult, pairedDifference, summarize } from "../lib/rl/env/evaluate";
+import { tempDir } from "./fixtures/temp-dir";
 
 const pooled = (perSeed: number[], semOverBodies = 10, policy: SeedPooled["policy"] = "dmap", sigma = 0.3): SeedPooled => {
   const m = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
@@ -84,7 +84,7 @@ describe("ablation against its policy, paired by body", () => {
 
 describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-step set", () => {
   const makeSets = () => {
-    const base = fs.mkdtempSync(path.join(os.tmpdir(), "ant-sets-"));
+    const base = tempDir("ant-sets-");
     const sets: AntSet[] = [{ key: "budget", root: path.join(base, "budget") }, { key: "short", root: path.join(base, "short") }];
     const ship = (root: string, policy: string, sigma: number, seed: number, steps: number) => {
       const name = `ant-${policy}-sigma${sigma}-seed${seed}`;
@@ -104,7 +104,6 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     const newest = newestAgents(undefined, sets);
     expect(newest.map((a) => `${a.manifest.config.policy}:${a.set}:${a.manifest.env_steps}`)).toEqual(["simple:short:2000000", "oracle:budget:11000000", "dmap:short:2000000"]);
     expect(newestAgents(["dmap"], sets).map((a) => a.set)).toEqual(["short"]);
-    fs.rmSync(base, { recursive: true });
   });
 
   it("two runs of one command: where their logs part, and their training return over the budget's last 10 %", () => {
@@ -117,7 +116,7 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     expect(partingIteration(a, log(100, (i) => i, (i) => (i === 7 ? 1 : -0.01 * i)))).toBe(7);
     expect(() => partingIteration(a, log(100, (i) => i).slice(1))).toThrow(/not aligned/);
 
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ant-same-"));
+    const root = tempDir("ant-same-");
     const ppo = { lrSchedule: "adaptive", updateEpochs: 5 };
     const write = (dir: string, policy: string, steps: number, rows: LogRow[], settings: Record<string, unknown> = ppo) => {
       fs.mkdirSync(path.join(root, dir), { recursive: true });
@@ -138,11 +137,10 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     expect(p.runReturn).toBeCloseTo(47.75, 10);
     expect(p.change).toBeCloseTo(-0.5, 10);
     expect(p.partedAt).toBe(61);
-    fs.rmSync(root, { recursive: true });
   });
 
   it("runs partway: their checkpoint's progress and learning curve, PPO's diagnostics so far; shipped runs and other kinds left out", () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ant-partway-"));
+    const root = tempDir("ant-partway-");
     const runs = path.join(root, "runs"), shipped = path.join(root, "checkpoints");
     const checkpoint = (name: string, policy: string, seed: number, kls: number[]) => {
       fs.mkdirSync(path.join(runs, name, "checkpoint"), { recursive: true });
@@ -166,7 +164,6 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     expect(d.finalActionStd).toBeCloseTo(0.5, 10);
     fs.writeFileSync(path.join(runs, "ant-dmap-sigma0.3-seed1", "checkpoint", "checkpoint.json"), "{\"state\": ");
     expect(() => partwayRuns(["dmap"], runs, shipped)).toThrow(/ant-dmap-sigma0\.3-seed1.*not a readable checkpoint index/);
-    fs.rmSync(root, { recursive: true });
   });
 
   it("how the comparison changes with training: per policy and σ both sets' returns, the change, and each set's ordering", () => {
@@ -179,7 +176,7 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
   });
 
   it("measured speeds come from both sets' manifests and from runs partway (their median); a run partway beside only its 2 M-step copy counts", () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ant-speed-"));
+    const root = tempDir("ant-speed-");
     const write = (rel: string, value: unknown) => { fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true }); fs.writeFileSync(path.join(root, rel), JSON.stringify(value)); };
     const old = { ...PPO_DEFAULTS, updateEpochs: 10 };
     // The 2 M-step copy (other settings) and, partway under out/runs, the same run with today's settings: 1,000 steps/s.
@@ -196,7 +193,6 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     write("data/short-budget/ant-dmap-sigma0.3-seed0/manifest.json", { config: { policy: "dmap" }, env_steps: 2e6, wall_seconds: 5000, ppo: old });
     expect(measuredSpeed("dmap", PPO_DEFAULTS, root)?.source).toMatch(/400 env steps\/s, median of 1 run\(s\) trained with other PPO epochs or minibatches/);
     expect(measuredSpeed("tcn", PPO_DEFAULTS, root)).toBeNull();
-    fs.rmSync(root, { recursive: true });
   });
 
   it("the plan trains every compared policy for one budget, σ 0.3's seeds first (the cheap policies of every seed, then TCN's, then DMAP's; RMA right after its Oracle), then σ 0.5, then σ 0.1", () => {

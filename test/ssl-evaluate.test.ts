@@ -4,7 +4,6 @@
  * comparison finds shipped backbones and gives one record per run.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { fromRows } from "../lib/neuro";
@@ -16,6 +15,7 @@ import { bestProbeLayer, compareShipped, ComparisonRecord, lossShape, poolStudyE
 import { benchmarkBackbone, decodeProperties, NeuralBenchmark, simulatedBenchmark, summarizeBackbone } from "../lib/vision/ssl/evaluate";
 import { OBJECTIVE_NAMES, SSL_SEEDS, trainSsl } from "../lib/vision/ssl/train";
 import { TINY_BACKBONE } from "./fixtures/tiny-backbone";
+import { tempDir } from "./fixtures/temp-dir";
 
 const TINY = TINY_BACKBONE;
 
@@ -82,7 +82,7 @@ describe("the benchmark on a backbone", () => {
   }, 120_000);
 
   it("the comparison finds shipped backbones, lists the missing ones, and gives one record per run", async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ssl-compare-"));
+    const root = tempDir("ssl-compare-");
     for (const seed of [0, 1]) {
       const r = await trainSsl({ objective: "untrained", seed, backbone: TINY, runDir: path.join(root, `run${seed}`), shipRoot: root, verbose: false, evaluate: false });
       r.backbone.dispose();

@@ -4,7 +4,6 @@
  * seed, exact resume, shipping with a manifest.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../lib/tf";
@@ -30,8 +29,9 @@ import {
 } from "../lib/vision/ssl/train";
 import { visionTrainingSet } from "../lib/vision/train";
 import { TINY_BACKBONE } from "./fixtures/tiny-backbone";
+import { tempDir } from "./fixtures/temp-dir";
 
-const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const tmp = tempDir;
 
 const TINY = TINY_BACKBONE;
 /** 192 images per pool (1 per object and level), 16 per step: 12 steps per pass. */

@@ -6,21 +6,21 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { describe, expect, it } from "vitest";
 import { cellSource, Notebook } from "../lib/notebooks/ipynb";
 import { PROJECT_ROOT } from "../lib/notebooks/jupyter";
 import { describeFailure, runNotebooks, selectNotebooks } from "../lib/notebooks/runner";
 import { BEGIN, END, PROMPT, STUB, checkIds, solutionsMarkdown, stubSolutions, studentVersion } from "../lib/notebooks/student";
+import { tempDir } from "./fixtures/temp-dir";
 
 const TSX = path.join(PROJECT_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
 const read = (f: string): Notebook => JSON.parse(fs.readFileSync(f, "utf8"));
 const instructors = selectNotebooks([]);
 
 function makeStudent(): { out: string; sol: string; stdout: string } {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "student-"));
-  const sol = fs.mkdtempSync(path.join(os.tmpdir(), "solutions-"));
+  const out = tempDir("student-");
+  const sol = tempDir("solutions-");
   const run = spawnSync(process.execPath, [TSX, "scripts/make-student.ts", "--out", out, "--solutions", sol], { cwd: PROJECT_ROOT, encoding: "utf8" });
   expect(run.status, run.stderr).toBe(0);
   return { out, sol, stdout: run.stdout };

@@ -7,7 +7,6 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { antRunSpec } from "../lib/rl/learning/run-status";
@@ -15,6 +14,7 @@ import { LocalSlurm, localSlurmUnavailable, startLocalSlurm } from "../lib/sweep
 import { commandLine, RunSpec } from "../lib/sweep/plan";
 import { arrayTaskStates, checkSlurmTime, runLogFile } from "../lib/sweep/slurm";
 import { visionRunSpec } from "../lib/vision/plan";
+import { tempDir } from "./fixtures/temp-dir";
 
 const ROOT = path.resolve(__dirname, "..");
 const unavailable = localSlurmUnavailable({ install: true });
@@ -31,7 +31,7 @@ describe.skipIf(unavailable !== null)(unavailable ? `sweep on SLURM (skipped: ${
   const sweep = (...args: string[]) => spawnSync("npm", ["run", "-s", "sweep", "--", ...args], { cwd: ROOT, env: cluster.env, encoding: "utf8" });
 
   beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "kit-sweep-"));
+    work = tempDir("kit-sweep-");
     stateDir = path.join(work, "state");
     const ant = (sigma: number, steps: number) => antRunSpec({
       config: { policy: "simple", sigma, seed: 0, hidden: [64, 64] }, totalSteps: steps,

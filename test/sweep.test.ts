@@ -5,20 +5,19 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { commitRunFolders } from "../lib/sweep/commit";
 import { toCsv } from "../lib/sweep/gather";
 import { commandLine, parsePlan, RunSpec, validateRunSpec } from "../lib/sweep/plan";
 import { checkSlurmTime, expandTaskIds, sbatchScript, slurmStages } from "../lib/sweep/slurm";
 import { planHours, runStatus } from "../lib/sweep/status";
+import { tempDir } from "./fixtures/temp-dir";
 
 const ROOT = path.resolve(__dirname, "..");
 const CHECKPOINTS = path.join(ROOT, "data", "checkpoints");
 const npm = (...args: string[]) => spawnSync("npm", ["run", "-s", ...args], { cwd: ROOT, encoding: "utf8" });
-const work = fs.mkdtempSync(path.join(os.tmpdir(), "kit-sweep-unit-"));
-afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+const work = tempDir("kit-sweep-unit-");
 
 /** A run spec in `work`, with the Ant trainer's progress field. */
 const fakeRun = (name: string, total = 4096): RunSpec => ({
@@ -236,7 +235,7 @@ describe("runs that come after others", () => {
 
 describe("committing a run's work as it ends (--commit)", () => {
   it("a partway run's checkpoint goes in with -f; when it ships, its folders go in and the checkpoint leaves the index", () => {
-    const repo = fs.mkdtempSync(path.join(os.tmpdir(), "kit-sweep-git-"));
+    const repo = tempDir("kit-sweep-git-");
     const git = (...args: string[]) => {
       const r = spawnSync("git", args, { cwd: repo, encoding: "utf8" });
       expect(r.status, r.stderr).toBe(0);
@@ -271,6 +270,5 @@ describe("committing a run's work as it ends (--commit)", () => {
     expect(git("ls-files").split("\n")).toEqual([".gitignore", "data/checkpoints/r1/manifest.json"]);
     expect(git("status", "--porcelain")).toBe("?? notes.md");
     expect(git("log", "--format=%s").split("\n")).toHaveLength(3);
-    fs.rmSync(repo, { recursive: true, force: true });
   });
 });

@@ -4,7 +4,6 @@
  * uninterrupted run, to float rounding), shipped snapshots with manifests, and no tensor leaks across steps.
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend, tf } from "../lib/tf";
@@ -15,11 +14,12 @@ import {
 } from "../lib/vision/models";
 import { trainVisionModel } from "../lib/vision/train";
 import { crossRegressedCorrelation, plsRegression, selectSites, simulateVentralStream } from "../lib/neuro";
+import { tempDir } from "./fixtures/temp-dir";
 
 const TINY: ArchitectureSpec = {
   name: "tiny", description: "test net", inputSize: 16, blocks: [{ filters: 4, kernel: 3, pool: 2 }, { filters: 8, kernel: 3, pool: 2 }], dense: 16,
 };
-const tmp = (prefix: string) => fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+const tmp = tempDir;
 /** A small, fast run: 64 objects × 3 levels × 1 image of 16 px, batch 32 → 6 steps per epoch. */
 const tinyRun = { architecture: TINY, seed: 3, batchSize: 32, learningRate: 3e-3, imagesPerObject: 1, heldOutPerObject: 1, imageSize: 16, verbose: false };
 
