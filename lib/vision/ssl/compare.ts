@@ -171,16 +171,6 @@ export function bestProbeLayer(records: readonly ComparisonRecord[], objective: 
   return { ...best, baseline: meanAt(baseline, best.layer) };
 }
 
-/** Objectives ordered by their mean over seeds of a score, best first (ties keep `seedSummary`'s order). */
-export function rankObjectives(
-  records: readonly ComparisonRecord[], key: "probe_accuracy" | "V4" | "IT" | "V4_image_only" | "IT_image_only" | "rsa_IT",
-): { objective: ObjectiveName; mean: number; min: number; max: number; seeds: number; rank: number }[] {
-  return seedSummary(records, key)
-    .map((s, i) => ({ ...s, i }))
-    .sort((a, b) => b.mean - a.mean || a.i - b.i)
-    .map(({ i: _, ...s }, k) => ({ ...s, rank: k + 1 }));
-}
-
 /**
  * The shape of a learning curve, beyond "did the loss fall": its first, lowest and last logged loss, the step of
  * the lowest, and how much of the fall was given back by the end, (last − lowest) / (first − lowest): 0 when the
