@@ -139,12 +139,20 @@ describe("the pool-composition study's reading", () => {
     expect(v.difference).toBeCloseTo(0.08, 12);
     expect(v.spread).toBeCloseTo(0.02, 12);
   });
-  it("contradicted when instance recognition gains less by more than the spread; within it otherwise; not measured without both or a spread", () => {
+  it("contradicted when instance recognition gains less by more than the spread; within it otherwise; not measured without both or a spread, or with a spread of zero", () => {
     const verdict = (ir: number, sc: number, m = main) => poolStudyVerdict(poolStudyEffects(m, [rec("instance-recognition", 0, ir), rec("simclr", 0, sc)], "IT")).verdict;
     expect(verdict(0.33, 0.50)).toBe("contradicted");
     expect(verdict(0.375, 0.48)).toBe("within the seed spread");
     expect(verdict(0.45, 0.48, main.filter((r) => r.seed === 0))).toBe("not measured");
     expect(poolStudyVerdict(poolStudyEffects(main, [rec("simclr", 0, 0.5)], "IT")).verdict).toBe("not measured");
+    // Seeds that score exactly alike give no spread, and then not even a rounding error decides: one more of 231 probe
+    // images right for both objectives differs by −6e−17, not 0 (notebook 02's lecture-mode probes did this).
+    const tied = [rec("instance-recognition", 0, 80 / 231), rec("instance-recognition", 1, 80 / 231), rec("simclr", 0, 160 / 231), rec("simclr", 1, 160 / 231)];
+    const tiedReading = poolStudyVerdict(poolStudyEffects(tied, [rec("instance-recognition", 0, 81 / 231), rec("simclr", 0, 161 / 231)], "IT"));
+    expect(tiedReading.difference).not.toBe(0);
+    expect(tiedReading.verdict).toBe("not measured");
+    expect(tiedReading.spread).toBe(0);
+    expect(verdict(0.5, 0.48, tied)).toBe("not measured");
     // A study run without its paired main-plan run is left out.
     expect(poolStudyEffects(main.filter((r) => r.objective !== "simclr"), [rec("simclr", 0, 0.5)], "IT")).toEqual([]);
   });

@@ -250,8 +250,10 @@ export function poolStudyEffects(main: readonly ComparisonRecord[], study: reado
 /**
  * The study's reading on one score: does instance recognition gain more than SimCLR (the control) from pools with fewer
  * views per object? "supported" when its gain exceeds SimCLR's by more than the larger of their seed spreads,
- * "contradicted" when it falls short by more, "within the seed spread" otherwise; "not measured" without both runs
- * or without a spread (one seed in the main plan).
+ * "contradicted" when it falls short by more, "within the seed spread" otherwise; "not measured" without both runs,
+ * without a spread (one seed in the main plan), or with a spread of zero: two seeds that score exactly alike (lecture
+ * mode's probe counts 231 test images, so two seeds can) give no measure of the noise, and any difference, even a
+ * rounding error's, would otherwise decide the verdict.
  */
 export function poolStudyVerdict(effects: readonly PoolStudyEffect[]): { verdict: "supported" | "contradicted" | "within the seed spread" | "not measured"; difference: number | null; spread: number | null } {
   const ir = effects.find((e) => e.objective === "instance-recognition"), control = effects.find((e) => e.objective === "simclr");
@@ -259,6 +261,7 @@ export function poolStudyVerdict(effects: readonly PoolStudyEffect[]): { verdict
   const difference = ir.change - control.change;
   if (ir.spread === null || control.spread === null) return { verdict: "not measured", difference, spread: null };
   const spread = Math.max(ir.spread, control.spread);
+  if (spread === 0) return { verdict: "not measured", difference, spread };
   return { verdict: difference > spread ? "supported" : difference < -spread ? "contradicted" : "within the seed spread", difference, spread };
 }
 
