@@ -1,7 +1,7 @@
 /**
  * The kit's kernels for native TensorFlow (lib/tf/native-kernels.ts) give exactly what tfjs defines: Step(x) is 1
- * where x > 0, alpha elsewhere, NaN where x is NaN; ReLU's gradient through it is the 0/1 mask. Skipped, with the
- * reason, where the native backend is not built.
+ * where x > 0, alpha elsewhere, NaN where x is NaN; ReLU's gradient (TensorFlow's fused ReluGrad) is dy times the 0/1
+ * mask, equal to tfjs's dy · step(x) for finite x. Skipped, with the reason, where the native backend is not built.
  */
 import { describe, expect, it } from "vitest";
 import { tf, useBackend } from "../lib/tf";
@@ -20,7 +20,7 @@ describe.skipIf(Boolean(problem))("native TensorFlow kernels", () => {
 
   it("Step registered by the kit, equal to its definition for alpha 0 and another alpha", async () => {
     const detail = await useBackend("tensorflow");
-    expect(detail).toMatch(/kit kernels: Step/);
+    expect(detail).toMatch(/kit kernels: Step, ReluGrad/);
     const values = [...special, ...Array.from({ length: 200 }, (_, i) => Math.sin(i * 12.9898) * 5)];
     for (const alpha of [0, 0.3]) {
       const got = Array.from(tf.tidy(() => tf.step(tf.tensor1d(values), alpha).dataSync()));
@@ -40,5 +40,21 @@ describe.skipIf(Boolean(problem))("native TensorFlow kernels", () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(g).toEqual([0, 0, 0, 2, 2, 0, 2, 2]);
     x.dispose();
+  });
+
+  it("ReLU's gradient through ReluGrad equals tfjs's dy · step(x), value for value, inside a larger graph", async () => {
+    await useBackend("tensorflow");
+    const n = 5000;
+    const x = tf.tensor1d([...special.filter((v) => !Number.isNaN(v)), ...Array.from({ length: n }, (_, i) => Math.sin(i * 78.233) * 3)]);
+    const dyWeights = tf.tensor1d(Array.from({ length: x.size }, (_, i) => Math.cos(i * 4.1414) * 2));
+    const [viaKit, viaFormula] = tf.tidy(() => {
+      const kit = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.relu(v), dyWeights)))(x);
+      const formula = tf.mul(dyWeights, tf.step(x));
+      return [Array.from(kit.dataSync()), Array.from(formula.dataSync())];
+    });
+    // +0 and −0 count as equal (dy · 0 is −0 for negative dy).
+    expect(viaKit.map((v) => v + 0)).toEqual(viaFormula.map((v) => v + 0));
+    x.dispose();
+    dyWeights.dispose();
   });
 });
