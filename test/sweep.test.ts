@@ -165,6 +165,7 @@ describe("a plan run here", () => {
         name, command: ["train:vision", "--", "--model", "cnn2", "--epochs", String(epochs), "--seed", String(seed), "--snapshots", "none",
           "--images-per-object", "2", "--run-dir", runDir, "--ship-root", shipRoot],
         runDir, shipDir: path.join(shipRoot, name), total: epochs, unit: "epochs", progressField: "epoch",
+        speed: { secondsPerUnit: 3600, source: "a test's speed" },
       };
     };
     // seed 1 is left partway: trained 1 of 2 epochs with the same command, without shipping.
@@ -179,7 +180,9 @@ describe("a plan run here", () => {
     expect(out.stdout).toContain("plan here: 0 of 2 runs shipped; 2 to run, 1 at a time");
     expect(out.stdout).toContain("[2/2] vision-cnn2-seed1: partway at 1/2 epochs");
     expect(out.stdout).toMatch(/vision-cnn2-seed1 \| resuming vision-cnn2-seed1 at step \d+/);
-    expect(out.stdout).toMatch(/\[2\/2\] vision-cnn2-seed1: shipped after .*; plan: 0 epochs left/);
+    // The plan's ETA counts each run at its measured speed (1 h per epoch here), not at the pace of the tiny runs.
+    expect(out.stdout).toMatch(/\[1\/2\] vision-cnn2-seed0: shipped after .*; plan: 1 epochs left, ETA 60\.0 min at each run's measured speed/);
+    expect(out.stdout).toMatch(/\[2\/2\] vision-cnn2-seed1: shipped after .*; plan: 0 epochs left$/m);
     expect(fs.readFileSync(path.join(state, "logs", "vision-cnn2-seed0.log"), "utf8")).toContain("finished after");
     const again = npm("sweep", "--", "run", plan, "--state-dir", state);
     expect(again.stdout).toContain("plan here: 2 of 2 runs shipped; 0 to run");

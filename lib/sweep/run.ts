@@ -1,7 +1,8 @@
 /**
  * A plan run here: the unfinished runs one after another (or `jobs` at a time), each through its own resumable
  * command, so that interrupting the sweep (Ctrl-C: the trainers save a checkpoint on SIGINT) and running it again
- * continues where it stopped. One progress line per run and the plan's ETA, from the pace measured in this sweep.
+ * continues where it stopped. One progress line per run and the plan's ETA: each run at its kind's measured speed
+ * where the plan has one (as `status` counts), else at the pace of this sweep.
  * Each run's `npm run` command is run without npm (lib/sweep/plans.ts scriptCommandLine), so that a signal to the
  * sweep reaches the trainer.
  */
@@ -12,7 +13,7 @@ import { commitRunFolders } from "./commit";
 import { commandLine, RunSpec } from "./plan";
 import { npmPath, scriptCommandLine } from "./plans";
 import { runLogFile } from "./slurm";
-import { planTotals, runStatus } from "./status";
+import { planHours, planTotals, runStatus } from "./status";
 
 export interface RunHereOptions {
   root: string;
@@ -52,16 +53,22 @@ export async function runPlanHere(planName: string, runs: RunSpec[], o: RunHereO
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  // Pace of this sweep, per unit: units trained and seconds spent (for the plan's ETA).
+  // Pace of this sweep, per unit: units trained and seconds spent (for the plan's ETA when its runs carry no speed).
   const pace = new Map<string, { units: number; seconds: number }>();
   const eta = () => {
-    const parts: string[] = [];
-    for (const t of planTotals(runs.map((r) => runStatus(r, o.root)))) {
-      const p = pace.get(t.unit);
-      const left = t.total - t.done;
-      parts.push(`${left.toLocaleString("en-US")} ${t.unit} left` + (p && p.units > 0 && left > 0 ? `, ETA ${duration((left * p.seconds) / p.units / jobs)}` : ""));
+    const statuses = runs.map((r) => runStatus(r, o.root));
+    const parts = planTotals(statuses).map((t) => ({ unit: t.unit, left: t.total - t.done }));
+    // Each run at its own kind's measured speed (as `status` counts): a plan of fast and slow kinds (Simple's
+    // 5,000 env steps/s beside DMAP's 400) is not extrapolated from whichever ran first.
+    const hours = planHours(statuses);
+    if (hours.sources.length > 0 && hours.unmeasured === 0) {
+      return parts.map((t) => `${t.left.toLocaleString("en-US")} ${t.unit} left`).join("; ") +
+        (hours.remaining > 0 ? `, ETA ${duration((hours.remaining * 3600) / jobs)} at each run's measured speed` : "");
     }
-    return parts.join("; ");
+    return parts.map((t) => {
+      const p = pace.get(t.unit);
+      return `${t.left.toLocaleString("en-US")} ${t.unit} left` + (p && p.units > 0 && t.left > 0 ? `, ETA ${duration((t.left * p.seconds) / p.units / jobs)} at this sweep's pace` : "");
+    }).join("; ");
   };
 
   const runOne = (spec: RunSpec, k: number) => new Promise<void>((resolve) => {
