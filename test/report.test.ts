@@ -8,6 +8,7 @@ import { measuredSpeed } from "../lib/rl/learning/run-status";
 import { PPO_DEFAULTS } from "../lib/rl/learning/ppo";
 import { Morphology } from "../lib/rl/env/morphology";
 import { EvaluationSummary, MorphologyResult, pairedDifference, summarize } from "../lib/rl/env/evaluate";
+import { binLine, CURVE_POINTS } from "../lib/rl/figures/adaptation-figures";
 import { tempDir } from "./fixtures/temp-dir";
 
 const pooled = (perSeed: number[], semOverBodies = 10, policy: SeedPooled["policy"] = "dmap", sigma = 0.3): SeedPooled => {
@@ -210,3 +211,26 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
   });
 });
 
+
+describe("training curves drawn from long logs (lib/rl/figures/adaptation-figures.ts)", () => {
+  it("binLine keeps a short line, and bins a long one into means of consecutive points, skipping NaN", () => {
+    expect(binLine([1, 2, 3], [4, NaN, 6], 5)).toEqual({ x: [1, 2, 3], y: [4, NaN, 6] });
+    // 7 points into at most 3: bins of 3, 3 and 1.
+    expect(binLine([0, 1, 2, 3, 4, 5, 6], [1, 2, 3, NaN, NaN, NaN, 10], 3)).toEqual({ x: [1, 4, 6], y: [2, NaN, 10] });
+    const n = 5371, xs = Array.from({ length: n }, (_, i) => 2048 * (i + 1)), ys = xs.map((x) => Math.sqrt(x));
+    const line = binLine(xs, ys);
+    expect(line.x.length).toBeLessThanOrEqual(CURVE_POINTS);
+    expect(line.x.length).toBeGreaterThan(CURVE_POINTS / 2);
+    // A rising curve stays where it was: each bin's point lies within its own points' range, in x and in y.
+    const size = Math.ceil(n / CURVE_POINTS);
+    line.x.forEach((x, i) => {
+      const first = i * size, last = Math.min(n, (i + 1) * size) - 1;
+      expect(x).toBeGreaterThanOrEqual(xs[first]);
+      expect(x).toBeLessThanOrEqual(xs[last]);
+      expect(line.y[i]).toBeGreaterThanOrEqual(ys[first]);
+      expect(line.y[i]).toBeLessThanOrEqual(ys[last]);
+    });
+    expect(() => binLine([1, 2], [1])).toThrow(/2 x values but 1 y values/);
+    expect(() => binLine([1], [1], 0)).toThrow(/maxPoints/);
+  });
+});

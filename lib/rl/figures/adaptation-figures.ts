@@ -152,7 +152,8 @@ export function returnPerBody(byLeg: ReturnType<typeof returnByLegLength>, title
 /**
  * How hard each PPO update pushed the policy, per run: approx-KL between the policy before and after an update,
  * the fraction of samples whose probability ratio left [1 − ε, 1 + ε], and the action noise (mean std over the 8
- * joints, from the logged entropy of the diagonal Gaussian). One line per run, coloured by policy kind.
+ * joints, from the logged entropy of the diagonal Gaussian). One line per run, coloured by policy kind; a run of more
+ * than CURVE_POINTS iterations is drawn as the means of consecutive bins of them (the title says so).
  */
 export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Figure {
   const panels = [
@@ -169,7 +170,7 @@ export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Fig
       const log = trainingLog<PpoLogRow>(a).filter((l) => Number.isFinite(l.approxKl));
       data.push({
         type: "scatter", mode: "lines", name: runLabel(a), showlegend: k === 0,
-        legendgroup: a.manifest.name, x: log.map((l) => l.globalStep), y: log.map(panel.f), xaxis: k ? `x${k + 1}` : "x", yaxis: k ? `y${k + 1}` : "y",
+        legendgroup: a.manifest.name, ...binLine(log.map((l) => l.globalStep), log.map(panel.f)), xaxis: k ? `x${k + 1}` : "x", yaxis: k ? `y${k + 1}` : "y",
         line: { color: COLOURS[a.manifest.config.policy], dash: runDash(a, agents), width: 1.5 },
       } as Data);
     }
@@ -179,7 +180,9 @@ export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Fig
     axes[k ? `xaxis${k + 1}` : "xaxis"] = { title: { text: "env steps" }, domain: [k / n + (k ? 0.035 : 0), (k + 1) / n - 0.035] };
     axes[k ? `yaxis${k + 1}` : "yaxis"] = { title: { text: panel.label }, anchor: k ? `x${k + 1}` : "x", ...(panel.log ? { type: "log", exponentformat: "power" } : { rangemode: "tozero" }) };
   });
-  return { data, layout: { title: { text: title }, height: 380, ...axes } } as Figure;
+  const longest = Math.max(0, ...agents.map((a) => trainingLog<PpoLogRow>(a).length));
+  const binned = longest > CURVE_POINTS ? `<br><sub>runs of more than ${CURVE_POINTS} iterations: each point the mean of consecutive iterations (at most ${CURVE_POINTS} points per run)</sub>` : "";
+  return { data, layout: { title: { text: title + binned }, height: 380, ...axes } } as Figure;
 }
 
 /** A run's legend label: policy and seed; a pilot (data/pilots) by its variant. */
@@ -208,6 +211,29 @@ function smooth(ys: number[], k: number): number[] {
   });
 }
 
+/** Points per line at most in the training-curve figures (an 11 M-step run logs 5,371 iterations). */
+export const CURVE_POINTS = 500;
+
+/**
+ * A line of many logged iterations as at most `maxPoints` points: the mean x and the mean of the finite ys of each run
+ * of ⌈n / maxPoints⌉ consecutive points (NaN where a run has none); a line that short already is returned as it is.
+ * The curves are drawn a few hundred pixels wide, so this loses nothing the eye could see, and keeps a notebook's page
+ * (every run's curves, every figure) small enough to load quickly.
+ */
+export function binLine(xs: readonly number[], ys: readonly number[], maxPoints = CURVE_POINTS): { x: number[]; y: number[] } {
+  if (xs.length !== ys.length) throw new Error(`binLine: ${xs.length} x values but ${ys.length} y values`);
+  if (!(Number.isInteger(maxPoints) && maxPoints >= 1)) throw new Error(`binLine: maxPoints must be a whole number ≥ 1 (got ${maxPoints})`);
+  if (xs.length <= maxPoints) return { x: [...xs], y: [...ys] };
+  const size = Math.ceil(xs.length / maxPoints);
+  const x: number[] = [], y: number[] = [];
+  for (let start = 0; start < xs.length; start += size) {
+    const bx = xs.slice(start, start + size), by = ys.slice(start, start + size).filter(Number.isFinite);
+    x.push(bx.reduce((a, b) => a + b, 0) / bx.length);
+    y.push(by.length ? by.reduce((a, b) => a + b, 0) / by.length : NaN);
+  }
+  return { x, y };
+}
+
 /**
  * The moving average's window for curves drawn on one axis: 1 % of the longest run's logged iterations, at least 10
  * (a 2 M-step run: 10 iterations of 2,048 env steps; an 11 M-step one: 54), and its text for the axis.
@@ -227,7 +253,7 @@ export function learningCurves(agents: ShippedAgent[], title: string): Figure {
   return {
     data: agents.map((a, i) => ({
       type: "scatter", mode: "lines", name: runLabel(a),
-      x: logs[i].map((l) => l.globalStep), y: smooth(logs[i].map((l) => l.episodicReturn ?? NaN), window.k),
+      ...binLine(logs[i].map((l) => l.globalStep), smooth(logs[i].map((l) => l.episodicReturn ?? NaN), window.k)),
       line: { color: COLOURS[a.manifest.config.policy], dash: runDash(a, agents) },
     } as Data)),
     layout: {
@@ -267,13 +293,15 @@ export function learningCurveBands(agents: ShippedAgent[], title: string): Figur
     });
     const colour = COLOURS[policy as keyof typeof COLOURS];
     const name = `${policyLabel(policy)}${sigmas.size > 1 ? ` σ ${sigma}` : ""} (${runs.length} seed${runs.length > 1 ? "s" : ""})`;
+    const mean = binLine(steps, stats.map((t) => t.m));
     if (runs.length > 1) {
+      const sd = binLine(steps, stats.map((t) => t.sd)).y;
       data.push({
-        type: "scatter", mode: "lines", x: [...steps, ...[...steps].reverse()], y: [...stats.map((t) => t.m + t.sd), ...stats.map((t) => t.m - t.sd).reverse()],
+        type: "scatter", mode: "lines", x: [...mean.x, ...[...mean.x].reverse()], y: [...mean.y.map((m, i) => m + sd[i]), ...mean.y.map((m, i) => m - sd[i]).reverse()],
         fill: "toself", fillcolor: colour, opacity: 0.2, line: { width: 0 }, hoverinfo: "skip", showlegend: false, legendgroup: key,
       } as Data);
     }
-    data.push({ type: "scatter", mode: "lines", name, x: steps, y: stats.map((t) => t.m), line: { color: colour }, legendgroup: key } as Data);
+    data.push({ type: "scatter", mode: "lines", name, ...mean, line: { color: colour }, legendgroup: key } as Data);
   }
   return {
     data,
