@@ -165,9 +165,10 @@ export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Fig
   ];
   const n = panels.length;
   const data: Data[] = [];
+  const logs = new Map(agents.map((a) => [a, trainingLog<PpoLogRow>(a)])); // each run's log read once, for every panel
   panels.forEach((panel, k) => {
     for (const a of agents) {
-      const log = trainingLog<PpoLogRow>(a).filter((l) => Number.isFinite(l.approxKl));
+      const log = logs.get(a)!.filter((l) => Number.isFinite(l.approxKl));
       data.push({
         type: "scatter", mode: "lines", name: runLabel(a), showlegend: k === 0,
         legendgroup: a.manifest.name, ...binLine(log.map((l) => l.globalStep), log.map(panel.f)), xaxis: k ? `x${k + 1}` : "x", yaxis: k ? `y${k + 1}` : "y",
@@ -180,7 +181,7 @@ export function ppoDiagnosticsFigure(agents: ShippedAgent[], title: string): Fig
     axes[k ? `xaxis${k + 1}` : "xaxis"] = { title: { text: "env steps" }, domain: [k / n + (k ? 0.035 : 0), (k + 1) / n - 0.035] };
     axes[k ? `yaxis${k + 1}` : "yaxis"] = { title: { text: panel.label }, anchor: k ? `x${k + 1}` : "x", ...(panel.log ? { type: "log", exponentformat: "power" } : { rangemode: "tozero" }) };
   });
-  const longest = Math.max(0, ...agents.map((a) => trainingLog<PpoLogRow>(a).length));
+  const longest = Math.max(0, ...[...logs.values()].map((log) => log.length));
   const binned = longest > CURVE_POINTS ? `<br><sub>runs of more than ${CURVE_POINTS} iterations: each point the mean of consecutive iterations (at most ${CURVE_POINTS} points per run)</sub>` : "";
   return { data, layout: { title: { text: title + binned }, height: 380, ...axes } } as Figure;
 }
