@@ -19,9 +19,24 @@ const pooled = (perSeed: number[], semOverBodies = 10, policy: SeedPooled["polic
 };
 
 describe("claims from pooled seeds", () => {
-  it("the margin is the seed spread, or the SEM over bodies for one seed", () => {
-    expect(seedMargin(pooled([100, 200, 300]))).toBeCloseTo(100, 10);
-    expect(seedMargin(pooled([100], 42))).toBe(42);
+  it("the margin is the seed spread; one seed borrows its policy's spread at the σ with most seeds, else the SEM over bodies", () => {
+    expect(seedMargin(pooled([100, 200, 300])).margin).toBeCloseTo(100, 10);
+    expect(seedMargin(pooled([100], 42))).toEqual({ margin: 42, from: "1 seed; SEM over bodies" });
+    const others = [pooled([100, 300], 5, "dmap", 0.1), pooled([100, 200, 300], 5, "dmap", 0.3), pooled([0, 1000, 2000], 5, "simple", 0.3),
+      { ...pooled([0, 900], 5, "dmap", 0.3), testSigma: 0.5 }]; // another test σ: not a training spread of its own σ
+    const oneSeed = pooled([700], 42, "dmap", 0.5);
+    expect(seedMargin(oneSeed, others).margin).toBeCloseTo(100, 10); // σ 0.3's three seeds, not σ 0.1's two, not Simple's
+    expect(seedMargin(oneSeed, others).from).toBe("1 seed; spread of its 3 seeds at σ 0.3");
+    expect(seedMargin(oneSeed, [pooled([700], 42, "oracle", 0.3)]).margin).toBe(42);
+  });
+
+  it("a one-seed claim is judged against the borrowed spread", () => {
+    const simple3 = pooled([900, 1100, 1300], 20, "simple", 0.3); // spread 200
+    const dmap = pooled([1500], 20, "dmap", 0.5), simple = pooled([1350], 20, "simple", 0.5);
+    expect(beatsClaim(dmap, simple, ["DMAP", "Simple"], 0.5).verdict).toBe("holds"); // +150 > SEM 20
+    const c = beatsClaim(dmap, simple, ["DMAP", "Simple"], 0.5, [simple3, dmap, simple]);
+    expect(c.verdict).toBe("does not hold"); // +150 < Simple's spread 200
+    expect(c.evidence).toBe("1500 (± 20, 1 seed; SEM over bodies) vs Simple 1350 (± 200, 1 seed; spread of its 3 seeds at σ 0.3)");
   });
 
   it("beats by more than the larger spread, and not otherwise", () => {

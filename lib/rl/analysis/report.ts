@@ -359,22 +359,33 @@ export type Claim = {
   evidence: string;
 };
 
-/** How uncertain a pooled return is: the spread across seeds, or with one seed the SEM over the test bodies. */
-export function seedMargin(p: SeedPooled): number {
-  return p.seeds.length > 1 ? p.seedSpread : p.semOverBodies;
+/**
+ * How uncertain a pooled return is, and from what. With several seeds: their spread. With one seed: the seed spread
+ * of the same policy at the train σ where it has the most seeds among `pooled` (train σ = test σ), because a run's
+ * luck in training does not shrink with the number of test bodies (notebook 03: at σ 0.3 the seeds of one policy
+ * spread several times their SEM over bodies); only when no σ has several seeds of it, the SEM over bodies.
+ */
+export function seedMargin(p: SeedPooled, pooled: SeedPooled[] = []): { margin: number; from: string } {
+  if (p.seeds.length > 1) return { margin: p.seedSpread, from: `${p.seeds.length} seeds` };
+  const donor = pooled
+    .filter((q) => q.policy === p.policy && q.trainSigma === q.testSigma && q.seeds.length > 1)
+    .sort((x, y) => y.seeds.length - x.seeds.length || Math.abs(x.trainSigma - p.trainSigma) - Math.abs(y.trainSigma - p.trainSigma))[0];
+  if (donor) return { margin: donor.seedSpread, from: `1 seed; spread of its ${donor.seeds.length} seeds at σ ${donor.trainSigma}` };
+  return { margin: p.semOverBodies, from: "1 seed; SEM over bodies" };
 }
 
 /**
  * "`a` beats `b` by more than the seed spread": the difference of their seed means exceeds the larger of the two
- * margins (`seedMargin`). Labels name the policies in the claim.
+ * margins (`seedMargin`, which borrows a one-seed policy's spread from `pooled`). Labels name the policies in the claim.
  */
-export function beatsClaim(a: SeedPooled | undefined, b: SeedPooled | undefined, labels: [string, string], sigma: number): Claim {
+export function beatsClaim(a: SeedPooled | undefined, b: SeedPooled | undefined, labels: [string, string], sigma: number, pooled: SeedPooled[] = []): Claim {
   const claim = `${labels[0]} beats ${labels[1]} by more than the seed spread`;
   if (!a || !b) return { claim, sigma, verdict: "not tested", evidence: `${!a ? labels[0] : labels[1]} not trained at σ = ${sigma}` };
-  const holds = a.meanReturn - b.meanReturn > Math.max(seedMargin(a), seedMargin(b));
+  const [ma, mb] = [seedMargin(a, pooled), seedMargin(b, pooled)];
+  const holds = a.meanReturn - b.meanReturn > Math.max(ma.margin, mb.margin);
   return {
     claim, sigma, verdict: holds ? "holds" : "does not hold",
-    evidence: `${a.meanReturn.toFixed(0)} (± ${seedMargin(a).toFixed(0)}, ${a.seeds.length} seed${a.seeds.length > 1 ? "s" : ""}) vs ${labels[1]} ${b.meanReturn.toFixed(0)} (± ${seedMargin(b).toFixed(0)}, ${b.seeds.length} seed${b.seeds.length > 1 ? "s" : ""})`,
+    evidence: `${a.meanReturn.toFixed(0)} (± ${ma.margin.toFixed(0)}, ${ma.from}) vs ${labels[1]} ${b.meanReturn.toFixed(0)} (± ${mb.margin.toFixed(0)}, ${mb.from})`,
   };
 }
 
