@@ -362,6 +362,11 @@ describe("ppoDiagnostics (how hard PPO pushed a run)", () => {
     expect(d.medianApproxKl).toBeCloseTo(0.025, 9); // even count: mean of the two middle values
     expect(d.medianClipFraction).toBeCloseTo(0.25, 9);
     expect(d.finalActionStd).toBeCloseTo(0.2, 5);
+    expect(d.lrAtFloor).toBeNull(); // no adaptive schedule in its manifest
+    // The adaptive rate: the share of updates that ended at the floor lrMin.
+    fs.writeFileSync(path.join(dir, "training-log.jsonl"), rows.map((r, i) => JSON.stringify({ ...r, learningRate: [1e-5, 3e-4, 1e-5, 1.5e-5][i] })).join("\n") + "\n");
+    expect(ppoDiagnostics({ dir, manifest: { ppo: { lrSchedule: "adaptive", lrMin: 1e-5 } } } as unknown as ShippedAgent).lrAtFloor).toBe(0.5);
+    expect(ppoDiagnostics({ dir, manifest: { ppo: { lrSchedule: "anneal", lrMin: 1e-5 } } } as unknown as ShippedAgent).lrAtFloor).toBeNull();
     fs.writeFileSync(path.join(dir, "training-log.jsonl"), JSON.stringify({ round: 1, errorOnPolicy: 0.3 }) + "\n");
     expect(() => ppoDiagnostics(agent)).toThrow(/no PPO training log/);
   });

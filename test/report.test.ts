@@ -160,10 +160,10 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     const runs = path.join(root, "runs"), shipped = path.join(root, "checkpoints");
     const checkpoint = (name: string, policy: string, seed: number, kls: number[]) => {
       fs.mkdirSync(path.join(runs, name, "checkpoint"), { recursive: true });
-      const log = kls.map((kl, k) => ({ globalStep: 2048 * (k + 1), approxKl: kl, clipFraction: 0.1 * kl, entropy: 8 * (0.5 * Math.log(2 * Math.PI * Math.E) + Math.log(0.5)) }));
+      const log = kls.map((kl, k) => ({ globalStep: 2048 * (k + 1), approxKl: kl, clipFraction: 0.1 * kl, entropy: 8 * (0.5 * Math.log(2 * Math.PI * Math.E) + Math.log(0.5)), learningRate: k ? 1e-5 : 2e-4 }));
       fs.writeFileSync(path.join(runs, name, "checkpoint", "checkpoint.json"), JSON.stringify({
         format: "kit-checkpoint", sha256: "x", tensors: [],
-        state: { config: { policy, sigma: 0.3, seed, hidden: [64, 64] }, ppo: { globalStep: 2048 * kls.length }, extra: { totalSteps: 11e6, log, options: {}, wallSeconds: 1 } },
+        state: { config: { policy, sigma: 0.3, seed, hidden: [64, 64] }, ppo: { globalStep: 2048 * kls.length }, extra: { totalSteps: 11e6, log, options: { lrSchedule: "adaptive", lrMin: 1e-5 }, wallSeconds: 1 } },
       }));
     };
     checkpoint("ant-dmap-sigma0.3-seed1", "dmap", 1, [0.01, 0.03, 0.02]);
@@ -178,6 +178,7 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     const d = ppoDiagnostics(found[0]);
     expect(d.medianApproxKl).toBeCloseTo(0.0135, 12); // median of 0.01, 0.012, 0.015, 0.02
     expect(d.finalActionStd).toBeCloseTo(0.5, 10);
+    expect(d.lrAtFloor).toBe(0.75); // the checkpoint's own options say where the floor is
     fs.writeFileSync(path.join(runs, "ant-dmap-sigma0.3-seed1", "checkpoint", "checkpoint.json"), "{\"state\": ");
     expect(() => partwayRuns(["dmap"], runs, shipped)).toThrow(/ant-dmap-sigma0\.3-seed1.*not a readable checkpoint index/);
   });

@@ -306,6 +306,8 @@ export interface PartwayRun {
   config: AgentConfig;
   globalStep: number;
   totalSteps: number;
+  /** The PPO options it trains with (the checkpoint's). */
+  ppo: Record<string, unknown>;
   log: PpoLogRow[];
 }
 
@@ -320,12 +322,12 @@ export function partwayRuns(kinds?: readonly PolicyKind[], root = RUNS_ROOT, shi
   for (const name of fs.readdirSync(root).sort()) {
     const index = path.join(root, name, "checkpoint", "checkpoint.json");
     if (!name.startsWith("ant-") || !fs.existsSync(index) || fs.existsSync(path.join(shippedRoot, name, "manifest.json"))) continue;
-    let state: { config: AgentConfig; ppo: { globalStep: number }; extra: { totalSteps: number; log: PpoLogRow[] } };
+    let state: { config: AgentConfig; ppo: { globalStep: number }; extra: { totalSteps: number; log: PpoLogRow[]; options?: Record<string, unknown> } };
     try { state = JSON.parse(fs.readFileSync(index, "utf8")).state; } catch (e) {
       throw new Error(`partwayRuns: ${index} is not a readable checkpoint index (${e instanceof Error ? e.message : e}); delete the run folder or run its training command again`);
     }
     if (kinds && !kinds.includes(state.config.policy)) continue;
-    runs.push({ dir: path.join(root, name), name, config: state.config, globalStep: state.ppo.globalStep, totalSteps: state.extra.totalSteps, log: state.extra.log });
+    runs.push({ dir: path.join(root, name), name, config: state.config, globalStep: state.ppo.globalStep, totalSteps: state.extra.totalSteps, ppo: state.extra.options ?? {}, log: state.extra.log });
   }
   return runs.sort((a, b) => byConfig(a.config, b.config));
 }
@@ -336,15 +338,21 @@ export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction:
 /**
  * How hard PPO pushed a run's policy, over its whole training log: the median approx-KL between the policy before
  * and after an update, the median fraction of samples whose probability ratio was clipped, and the action noise
- * at the end (geometric-mean std over the 8 joints, from the logged entropy of the diagonal Gaussian). The same
- * PPO settings for every policy: a run whose updates move it much further than another's is less stable, not tuned.
+ * at the end (geometric-mean std over the 8 joints, from the logged entropy of the diagonal Gaussian), and with the
+ * KL-adaptive rate the share of updates whose last minibatch step ran at the rate's floor `lrMin` (null for other
+ * schedules): there the floor, not the desired KL, set the step. The same PPO settings for every policy: a run whose
+ * updates move it much further than another's is less stable, not tuned.
  */
-export function ppoDiagnostics(agent: ShippedAgent | PartwayRun): { medianApproxKl: number; medianClipFraction: number; finalActionStd: number } {
+export function ppoDiagnostics(agent: ShippedAgent | PartwayRun): { medianApproxKl: number; medianClipFraction: number; finalActionStd: number; lrAtFloor: number | null } {
   const log = ("manifest" in agent ? trainingLog<PpoLogRow>(agent) : agent.log).filter((l) => Number.isFinite(l.approxKl));
   if (!log.length) throw new Error(`ppoDiagnostics: ${agent.dir} has no PPO training log (approxKl per iteration); RMA's log is its phase 2`);
+  const ppo = ("manifest" in agent ? agent.manifest.ppo : agent.ppo) ?? {};
+  const lrMin = ppo.lrSchedule === "adaptive" && typeof ppo.lrMin === "number" ? ppo.lrMin : null;
+  const rates = log.filter((l) => typeof l.learningRate === "number");
   return {
     medianApproxKl: median(log.map((l) => l.approxKl)), medianClipFraction: median(log.map((l) => l.clipFraction)),
     finalActionStd: stdFromEntropy(log[log.length - 1].entropy, ACTION_SIZE),
+    lrAtFloor: lrMin === null || !rates.length ? null : rates.filter((l) => l.learningRate! <= lrMin * (1 + 1e-9)).length / rates.length,
   };
 }
 
