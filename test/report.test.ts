@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
-import { AntSet, beatsClaim, budgetChange, LogRow, newestAgents, partingIteration, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
+import { AntSet, beatsClaim, budgetChange, LogRow, newestAgents, partingIteration, partwayLine, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
 import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/learning/plan";
 import { measuredSpeed } from "../lib/rl/learning/run-status";
 import { PPO_DEFAULTS } from "../lib/rl/learning/ppo";
@@ -160,7 +160,7 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     const runs = path.join(root, "runs"), shipped = path.join(root, "checkpoints");
     const checkpoint = (name: string, policy: string, seed: number, kls: number[]) => {
       fs.mkdirSync(path.join(runs, name, "checkpoint"), { recursive: true });
-      const log = kls.map((kl, k) => ({ globalStep: 2048 * (k + 1), approxKl: kl, clipFraction: 0.1 * kl, entropy: 8 * (0.5 * Math.log(2 * Math.PI * Math.E) + Math.log(0.5)), learningRate: k ? 1e-5 : 2e-4 }));
+      const log = kls.map((kl, k) => ({ globalStep: 2048 * (k + 1), approxKl: kl, clipFraction: 0.1 * kl, entropy: 8 * (0.5 * Math.log(2 * Math.PI * Math.E) + Math.log(0.5)), learningRate: k ? 1e-5 : 2e-4, episodicReturn: 100 * (k + 1) }));
       fs.writeFileSync(path.join(runs, name, "checkpoint", "checkpoint.json"), JSON.stringify({
         format: "kit-checkpoint", sha256: "x", tensors: [],
         state: { config: { policy, sigma: 0.3, seed, hidden: [64, 64] }, ppo: { globalStep: 2048 * kls.length }, extra: { totalSteps: 11e6, log, options: { lrSchedule: "adaptive", lrMin: 1e-5 }, wallSeconds: 1 } },
@@ -179,6 +179,10 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     expect(d.medianApproxKl).toBeCloseTo(0.0135, 12); // median of 0.01, 0.012, 0.015, 0.02
     expect(d.finalActionStd).toBeCloseTo(0.5, 10);
     expect(d.lrAtFloor).toBe(0.75); // the checkpoint's own options say where the floor is
+    // Four iterations: too few for a last 10 % and a 10 % before it, so no training return is claimed.
+    expect(partwayLine(found[0], 0.009)).toBe("In training: ant-dmap-sigma0.3-seed0 at 0.01 M of 11 M env steps, median approx-KL so far 0.0135 (1.5× the budget-set Oracle's at σ = 0.3).");
+    const longer = { ...found[0], globalStep: 20 * 2048, log: Array.from({ length: 20 }, (_, k) => ({ ...found[0].log[0], globalStep: 2048 * (k + 1), episodicReturn: 100 * (k + 1) })) };
+    expect(partwayLine(longer, NaN)).toBe("In training: ant-dmap-sigma0.3-seed0 at 0.04 M of 11 M env steps, training return 1950 over its last 10 % so far, median approx-KL so far 0.0100."); // the last two of 20 iterations: 1900, 2000
     fs.writeFileSync(path.join(runs, "ant-dmap-sigma0.3-seed1", "checkpoint", "checkpoint.json"), "{\"state\": ");
     expect(() => partwayRuns(["dmap"], runs, shipped)).toThrow(/ant-dmap-sigma0\.3-seed1.*not a readable checkpoint index/);
   });

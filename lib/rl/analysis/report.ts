@@ -333,7 +333,7 @@ export function partwayRuns(kinds?: readonly PolicyKind[], root = RUNS_ROOT, shi
 }
 
 /** What PPO logs per update that `ppoDiagnostics` reads. */
-export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number; learningRate?: number; meanLearningRate?: number }
+export interface PpoLogRow { globalStep: number; approxKl: number; clipFraction: number; entropy: number; learningRate?: number; meanLearningRate?: number; episodicReturn?: number | null }
 
 /**
  * How hard PPO pushed a run's policy, over its whole training log: the median approx-KL between the policy before
@@ -354,6 +354,19 @@ export function ppoDiagnostics(agent: ShippedAgent | PartwayRun): { medianApprox
     finalActionStd: stdFromEntropy(log[log.length - 1].entropy, ACTION_SIZE),
     lrAtFloor: lrMin === null || !rates.length ? null : rates.filter((l) => l.learningRate! <= lrMin * (1 + 1e-9)).length / rates.length,
   };
+}
+
+/**
+ * One line on a run still in training, for the notebooks: how far it is, its training return over the last 10 % of
+ * its env steps so far (`lateGrowth`), and its median approx-KL so far beside the Oracle's (`oracleKl`; NaN: no
+ * Oracle to compare with). Nothing is compared with the run until it ships.
+ */
+export function partwayLine(r: PartwayRun, oracleKl: number): string {
+  const d = ppoDiagnostics(r);
+  const g = lateGrowth(r.log, r.globalStep);
+  return `In training: ${r.name} at ${(r.globalStep / 1e6).toFixed(2)} M of ${(r.totalSteps / 1e6).toFixed(0)} M env steps` +
+    (g ? `, training return ${g.last.toFixed(0)} over its last 10 % so far` : "") + `, median approx-KL so far ${d.medianApproxKl.toFixed(4)}` +
+    (Number.isFinite(oracleKl) ? ` (${(d.medianApproxKl / oracleKl).toFixed(1)}× the budget-set Oracle's at σ = ${r.config.sigma})` : "") + ".";
 }
 
 /**
