@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
-import { AntSet, beatsClaim, budgetChange, LogRow, newestAgents, partingIteration, partwayLine, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
+import { AntSet, beatsClaim, budgetChange, LogRow, newestAgents, partingIteration, partwayLine, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, sameSetRuns, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
 import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/learning/plan";
 import { measuredSpeed } from "../lib/rl/learning/run-status";
 import { PPO_DEFAULTS } from "../lib/rl/learning/ppo";
@@ -120,6 +120,15 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     const newest = newestAgents(undefined, sets);
     expect(newest.map((a) => `${a.manifest.config.policy}:${a.set}:${a.manifest.env_steps}`)).toEqual(["simple:short:2000000", "oracle:budget:11000000", "dmap:short:2000000"]);
     expect(newestAgents(["dmap"], sets).map((a) => a.set)).toEqual(["short"]);
+  });
+
+  it("runs compared with one another come from one set: the budget set once it holds them all, else the short one", () => {
+    const { sets } = makeSets();
+    const pair = ["ant-simple-sigma0.3-seed0", "ant-oracle-sigma0.3-seed0"];
+    // The Oracle is in both sets, Simple only in the short one: the pair comes from the short set, not mixed.
+    expect(sameSetRuns(pair, sets)).toEqual({ set: "short", dirs: pair.map((n) => path.join(sets[1].root, n)) });
+    expect(sameSetRuns(["ant-oracle-sigma0.3-seed0"], sets)?.set).toBe("budget");
+    expect(sameSetRuns([...pair, "ant-tcn-sigma0.3-seed0"], sets)).toBeNull();
   });
 
   it("two runs of one command: where their logs part, and their training return over the budget's last 10 %", () => {

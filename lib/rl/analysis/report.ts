@@ -41,6 +41,18 @@ export function shippedRun(name: string, sets: readonly AntSet[] = ANT_SETS): { 
 }
 
 /**
+ * Runs to be compared with one another, from one set: the first set (the budget set before the short-budget set)
+ * that holds every one of them, so that no comparison mixes budgets; null when no set holds them all.
+ */
+export function sameSetRuns(names: readonly string[], sets: readonly AntSet[] = ANT_SETS): { set: AntSetKey; dirs: string[] } | null {
+  for (const s of sets) {
+    const dirs = names.map((n) => path.join(s.root, n));
+    if (dirs.every((d) => fs.existsSync(path.join(d, "manifest.json")))) return { set: s.key, dirs };
+  }
+  return null;
+}
+
+/**
  * DMAP's Ant results (their repository's table: PyBullet Ant, SAC, 11.6 M steps, mean return over 5 seeds × 100
  * bodies, trained and tested at the same σ). Another simulator, algorithm and reward scale: compare orderings and ratios.
  */
