@@ -189,9 +189,21 @@ describe("the two shipped Ant sets: the plan at its budget, and the earlier 2 M-
     expect(d.finalActionStd).toBeCloseTo(0.5, 10);
     expect(d.lrAtFloor).toBe(0.75); // the checkpoint's own options say where the floor is
     // Four iterations: too few for a last 10 % and a 10 % before it, so no training return is claimed.
-    expect(partwayLine(found[0], 0.009)).toBe("In training: ant-dmap-sigma0.3-seed0 at 0.01 M of 11 M env steps, median approx-KL so far 0.0135 (1.5× the budget-set Oracle's at σ = 0.3).");
+    // The budget set's Oracles: two at σ 0.3 (median approx-KL 0.008 and 0.010, so 0.009) and one at σ 0.5, ignored.
+    const oracle = (sigma: number, seed: number, kl: number, pace: number): ShippedAgent => {
+      const dir = path.join(shipped, `ant-oracle-sigma${sigma}-seed${seed}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, "training-log.jsonl"), Array.from({ length: 40 }, (_, k) =>
+        JSON.stringify({ globalStep: 2048 * (k + 1), approxKl: kl, clipFraction: 0.1, entropy: 0, episodicReturn: pace * (k + 1) })).join("\n"));
+      return { dir, manifest: { name: path.basename(dir), config: { policy: "oracle", sigma, seed } } as unknown as ShippedAgent["manifest"] };
+    };
+    const oracles = [oracle(0.3, 0, 0.008, 10), oracle(0.3, 1, 0.01, 20), oracle(0.5, 0, 0.1, 1000)];
+    expect(partwayLine(found[0], oracles)).toBe("In training: ant-dmap-sigma0.3-seed0 at 0.01 M of 11 M env steps, median approx-KL so far 0.0135 (1.5× the budget-set Oracles' at σ = 0.3).");
     const longer = { ...found[0], globalStep: 20 * 2048, log: Array.from({ length: 20 }, (_, k) => ({ ...found[0].log[0], globalStep: 2048 * (k + 1), episodicReturn: 100 * (k + 1) })) };
-    expect(partwayLine(longer, NaN)).toBe("In training: ant-dmap-sigma0.3-seed0 at 0.04 M of 11 M env steps, training return 1950 over its last 10 % so far, median approx-KL so far 0.0100."); // the last two of 20 iterations: 1900, 2000
+    // Over the same env steps (its iterations 19 and 20) the Oracles' training return is 10 × 19.5 and 20 × 19.5.
+    expect(partwayLine(longer, oracles)).toBe("In training: ant-dmap-sigma0.3-seed0 at 0.04 M of 11 M env steps, training return 1950 over its last 10 % so far " +
+      "(the budget-set Oracles' at σ = 0.3 over the same env steps: 195, 390), median approx-KL so far 0.0100 (1.1× the budget-set Oracles' at σ = 0.3)."); // the last two of 20 iterations: 1900, 2000
+    expect(partwayLine(longer, [oracles[2]])).toBe("In training: ant-dmap-sigma0.3-seed0 at 0.04 M of 11 M env steps, training return 1950 over its last 10 % so far, median approx-KL so far 0.0100."); // no Oracle at its σ
     fs.writeFileSync(path.join(runs, "ant-dmap-sigma0.3-seed1", "checkpoint", "checkpoint.json"), "{\"state\": ");
     expect(() => partwayRuns(["dmap"], runs, shipped)).toThrow(/ant-dmap-sigma0\.3-seed1.*not a readable checkpoint index/);
   });

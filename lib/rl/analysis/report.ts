@@ -369,16 +369,21 @@ export function ppoDiagnostics(agent: ShippedAgent | PartwayRun): { medianApprox
 }
 
 /**
- * One line on a run still in training, for the notebooks: how far it is, its training return over the last 10 % of
- * its env steps so far (`lateGrowth`), and its median approx-KL so far beside the Oracle's (`oracleKl`; NaN: no
- * Oracle to compare with). Nothing is compared with the run until it ships.
+ * One line on a run still in training, for the notebooks: how far it is; its training return over the last 10 % of
+ * its env steps so far (`lateGrowth`) beside the Oracles' of `shipped` (the budget set) at its σ over the same env
+ * steps — a learning curve read at one point: is it on the Oracles' pace?; and its median approx-KL so far beside
+ * theirs (the median of their runs' medians). Nothing is claimed of the run until it ships.
  */
-export function partwayLine(r: PartwayRun, oracleKl: number): string {
+export function partwayLine(r: PartwayRun, shipped: readonly ShippedAgent[]): string {
   const d = ppoDiagnostics(r);
   const g = lateGrowth(r.log, r.globalStep);
+  const oracles = shipped.filter((a) => a.manifest.config.policy === "oracle" && a.manifest.config.sigma === r.config.sigma);
+  const oracleKl = oracles.length ? median(oracles.map((a) => ppoDiagnostics(a).medianApproxKl)) : NaN;
+  const pace = oracles.map((a) => lateGrowth(trainingLog<PpoLogRow>(a), r.globalStep)?.last).filter((x): x is number => x !== undefined);
+  const theirs = `the budget-set Oracle${oracles.length > 1 ? "s'" : "'s"} at σ = ${r.config.sigma}`;
   return `In training: ${r.name} at ${(r.globalStep / 1e6).toFixed(2)} M of ${(r.totalSteps / 1e6).toFixed(0)} M env steps` +
-    (g ? `, training return ${g.last.toFixed(0)} over its last 10 % so far` : "") + `, median approx-KL so far ${d.medianApproxKl.toFixed(4)}` +
-    (Number.isFinite(oracleKl) ? ` (${(d.medianApproxKl / oracleKl).toFixed(1)}× the budget-set Oracle's at σ = ${r.config.sigma})` : "") + ".";
+    (g ? `, training return ${g.last.toFixed(0)} over its last 10 % so far` + (pace.length ? ` (${theirs} over the same env steps: ${pace.map((x) => x.toFixed(0)).join(", ")})` : "") : "") +
+    `, median approx-KL so far ${d.medianApproxKl.toFixed(4)}` + (Number.isFinite(oracleKl) ? ` (${(d.medianApproxKl / oracleKl).toFixed(1)}× ${theirs})` : "") + ".";
 }
 
 /**
