@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
-import { AntSet, beatsClaim, budgetChange, LogRow, newestAgents, partingIteration, partwayLine, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, sameSetRuns, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
+import { AntSet, beatsClaim, budgetChange, differenceInterval, LogRow, newestAgents, partingIteration, partwayLine, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, sameSetRuns, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
 import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/learning/plan";
 import { measuredSpeed } from "../lib/rl/learning/run-status";
 import { PPO_DEFAULTS } from "../lib/rl/learning/ppo";
@@ -15,7 +15,7 @@ const pooled = (perSeed: number[], semOverBodies = 10, policy: SeedPooled["polic
   const m = perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
   const spread = perSeed.length > 1 ? Math.sqrt(perSeed.reduce((s, x) => s + (x - m) ** 2, 0) / (perSeed.length - 1)) : 0;
   return { policy, trainSigma: sigma, testSigma: sigma, seeds: perSeed.map((_, i) => i), perSeed, meanReturn: m, seedSpread: spread,
-    semOverBodies, forwardSpeed: 1, fallRate: 0, bodies: 100 };
+    semOverBodies, forwardSpeed: 1, fallRate: 0, bodies: 100, perBody: perSeed.map(() => []) };
 };
 
 describe("claims from pooled seeds", () => {
@@ -37,6 +37,28 @@ describe("claims from pooled seeds", () => {
     const c = beatsClaim(dmap, simple, ["DMAP", "Simple"], 0.5, [simple3, dmap, simple]);
     expect(c.verdict).toBe("does not hold"); // +150 < Simple's spread 200
     expect(c.evidence).toBe("1500 (± 20, 1 seed; SEM over bodies) vs Simple 1350 (± 200, 1 seed; spread of its 3 seeds at σ 0.3)");
+  });
+
+  it("the difference's 95 % interval resamples seeds and, shared by both policies, bodies", () => {
+    const withBodies = (perBody: number[][], policy: SeedPooled["policy"] = "dmap"): SeedPooled => ({
+      ...pooled(perBody.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length), 10, policy), perBody });
+    // One seed each, b 100 below a on every body: every replicate draws the same bodies for both, so exactly +100.
+    const bodies = Array.from({ length: 50 }, (_, i) => 1000 + 37 * ((i * 7) % 13));
+    const one = differenceInterval(withBodies([bodies]), withBodies([bodies.map((x) => x - 100)], "simple"));
+    expect(one).not.toBeNull();
+    expect([one!.difference, one!.low, one!.high].map((x) => Math.round(x * 1e6) / 1e6)).toEqual([100, 100, 100]);
+    // Seeds 1000, 1300, 1600 against one seed at 1000, every body alike: only the seed draw varies. All three draws
+    // alike has probability 1/27 > 2.5 %, so the interval runs from 0 (three times 1000) to +600 (three times 1600).
+    const flat = (v: number) => new Array<number>(20).fill(v);
+    const seeds = differenceInterval(withBodies([flat(1000), flat(1300), flat(1600)]), withBodies([flat(1000)], "simple"));
+    expect(seeds!.difference).toBeCloseTo(300, 9);
+    expect([seeds!.low, seeds!.high]).toEqual([0, 600]);
+    // Deterministic by seed; no interval for evaluations of different bodies.
+    const noisy = withBodies([bodies, bodies.map((x, i) => x + (i % 5) * 40)]);
+    expect(differenceInterval(noisy, withBodies([bodies], "simple"), 500, 7)).toEqual(differenceInterval(noisy, withBodies([bodies], "simple"), 500, 7));
+    expect(differenceInterval(withBodies([bodies]), withBodies([bodies.slice(1)], "simple"))).toBeNull();
+    const c = beatsClaim(withBodies([bodies]), withBodies([bodies.map((x) => x - 100)], "simple"), ["DMAP", "Simple"], 0.3);
+    expect(c.evidence).toMatch(/; difference \+100, 95 % interval \+100 to \+100 \(bootstrap over bodies only: 1 seed each\)$/);
   });
 
   it("beats by more than the larger spread, and not otherwise", () => {

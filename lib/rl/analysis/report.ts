@@ -14,6 +14,7 @@ import type { LatentConvergence } from "../learning/rma";
 import { stdFromEntropy } from "../policies/distribution";
 import { ACTION_SIZE } from "../env/ant";
 import { median } from "../../neuro/stats";
+import { rng } from "../../util/random";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 /** The plan's shipped Ant policies, trained for its budget (lib/rl/learning/plan.ts PPO_BUDGET). */
@@ -132,6 +133,8 @@ export interface SeedPooled {
   seedSpread: number;
   /** Mean over seeds of the SEM over bodies. */
   semOverBodies: number;
+  /** Per seed: the return on each test body, in the test set's order (the same bodies for every policy). */
+  perBody: number[][];
   forwardSpeed: number;
   fallRate: number;
   bodies: number;
@@ -157,7 +160,7 @@ export function poolSeeds(agents: ShippedAgent[]): SeedPooled[] {
       policy: policy as PolicyKind, trainSigma: Number(trainSigma), testSigma: Number(key.replace("sigma_", "")),
       seeds: group.map((a) => a.manifest.config.seed), perSeed, meanReturn: m, seedSpread: spread,
       semOverBodies: mean(evals.map((e) => e.semReturn)), forwardSpeed: mean(evals.map((e) => e.meanForwardSpeed)),
-      fallRate: mean(evals.map((e) => e.fallRate)), bodies: evals[0].n,
+      fallRate: mean(evals.map((e) => e.fallRate)), bodies: evals[0].n, perBody: evals.map((e) => (e.perMorphology ?? []).map((r) => r.return)),
     };
   });
 }
@@ -413,6 +416,39 @@ export function seedMargin(p: SeedPooled, pooled: SeedPooled[] = []): { margin: 
 }
 
 /**
+ * A 95 % percentile interval for the difference of two pooled returns (mean over seeds of each seed's mean over
+ * bodies), by a bootstrap over both levels of the design (as Agarwal et al. 2021 resample runs): each replicate
+ * draws the test bodies with replacement, once for both policies (every policy walked the same bodies), and each
+ * policy's seeds with replacement. With one seed per policy only the bodies vary, and with few seeds the interval is
+ * narrower than the truth (a bootstrap over n seeds sees (n − 1)/n of their variance). null when the two were not
+ * tested on the same number of bodies or a seed's per-body returns are missing. Deterministic by `seed`.
+ */
+export function differenceInterval(a: SeedPooled, b: SeedPooled, resamples = 4000, seed = 1): { difference: number; low: number; high: number } | null {
+  const n = a.perBody[0]?.length ?? 0;
+  if (!n || [...a.perBody, ...b.perBody].some((xs) => xs.length !== n)) return null;
+  const r = rng(seed);
+  const stats = new Float64Array(resamples);
+  const bodies = new Int32Array(n);
+  const pooledMean = (perBody: number[][]) => {
+    let total = 0;
+    for (let k = 0; k < perBody.length; k++) {
+      const xs = perBody[r.int(perBody.length)];
+      let s = 0;
+      for (let i = 0; i < n; i++) s += xs[bodies[i]];
+      total += s / n;
+    }
+    return total / perBody.length;
+  };
+  for (let t = 0; t < resamples; t++) {
+    for (let i = 0; i < n; i++) bodies[i] = r.int(n);
+    stats[t] = pooledMean(a.perBody) - pooledMean(b.perBody);
+  }
+  stats.sort();
+  const at = (q: number) => stats[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))];
+  return { difference: a.meanReturn - b.meanReturn, low: at(0.025), high: at(0.975) };
+}
+
+/**
  * "`a` beats `b` by more than the seed spread": the difference of their seed means exceeds the larger of the two
  * margins (`seedMargin`, which borrows a one-seed policy's spread from `pooled`). Labels name the policies in the claim.
  */
@@ -421,9 +457,12 @@ export function beatsClaim(a: SeedPooled | undefined, b: SeedPooled | undefined,
   if (!a || !b) return { claim, sigma, verdict: "not tested", evidence: `${!a ? labels[0] : labels[1]} not trained at σ = ${sigma}` };
   const [ma, mb] = [seedMargin(a, pooled), seedMargin(b, pooled)];
   const holds = a.meanReturn - b.meanReturn > Math.max(ma.margin, mb.margin);
+  const ci = differenceInterval(a, b);
+  const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(0)}`;
   return {
     claim, sigma, verdict: holds ? "holds" : "does not hold",
-    evidence: `${a.meanReturn.toFixed(0)} (± ${ma.margin.toFixed(0)}, ${ma.from}) vs ${labels[1]} ${b.meanReturn.toFixed(0)} (± ${mb.margin.toFixed(0)}, ${mb.from})`,
+    evidence: `${a.meanReturn.toFixed(0)} (± ${ma.margin.toFixed(0)}, ${ma.from}) vs ${labels[1]} ${b.meanReturn.toFixed(0)} (± ${mb.margin.toFixed(0)}, ${mb.from})` +
+      (ci ? `; difference ${signed(ci.difference)}, 95 % interval ${signed(ci.low)} to ${signed(ci.high)} (bootstrap over ${a.seeds.length > 1 || b.seeds.length > 1 ? "seeds and bodies" : "bodies only: 1 seed each"})` : ""),
   };
 }
 
