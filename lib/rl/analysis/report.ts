@@ -37,8 +37,8 @@ export const ANT_SETS: readonly AntSet[] = [
  * short-budget set; null when neither holds it.
  */
 export function shippedRun(name: string, sets: readonly AntSet[] = ANT_SETS): { dir: string; set: AntSetKey } | null {
-  for (const s of sets) if (fs.existsSync(path.join(s.root, name, "manifest.json"))) return { dir: path.join(s.root, name), set: s.key };
-  return null;
+  const found = sameSetRuns([name], sets);
+  return found && { dir: found.dirs[0], set: found.set };
 }
 
 /**
