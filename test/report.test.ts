@@ -2,13 +2,13 @@
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
-import { AntSet, beatsClaim, budgetChange, differenceInterval, LogRow, newestAgents, partingIteration, partwayLine, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, sameSetRuns, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
+import { AntSet, beatsClaim, budgetChange, differenceInterval, failedSeeds, keptAgainstSimple, keptDifference, keptFractions, keptSummary, keptTable, LogRow, newestAgents, partingIteration, partwayLine, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, sameSetRuns, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
 import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/learning/plan";
 import { measuredSpeed } from "../lib/rl/learning/run-status";
 import { PPO_DEFAULTS } from "../lib/rl/learning/ppo";
 import { Morphology } from "../lib/rl/env/morphology";
 import { EvaluationSummary, MorphologyResult, pairedDifference, summarize } from "../lib/rl/env/evaluate";
-import { binLine, CURVE_POINTS } from "../lib/rl/figures/adaptation-figures";
+import { binLine, CURVE_POINTS, skillAndKept } from "../lib/rl/figures/adaptation-figures";
 import { tempDir } from "./fixtures/temp-dir";
 
 const pooled = (perSeed: number[], semOverBodies = 10, policy: SeedPooled["policy"] = "dmap", sigma = 0.3): SeedPooled => {
@@ -59,6 +59,88 @@ describe("claims from pooled seeds", () => {
     expect(differenceInterval(withBodies([bodies]), withBodies([bodies.slice(1)], "simple"))).toBeNull();
     const c = beatsClaim(withBodies([bodies]), withBodies([bodies.map((x) => x - 100)], "simple"), ["DMAP", "Simple"], 0.3);
     expect(c.evidence).toMatch(/; difference \+100, 95 % interval \+100 to \+100 \(bootstrap over bodies only: 1 seed each\)$/);
+  });
+
+  it("skill and the fraction kept: seeds matched by number, known fractions, and the difference's interval", () => {
+    // Per seed, flat returns over 20 bodies at test σ 0.1 and 0.5 (trained at 0.3); seeds listed in different orders.
+    const flat = (v: number) => new Array<number>(20).fill(v);
+    const at = (policy: SeedPooled["policy"], testSigma: number, bySeed: [number, number][]): SeedPooled => ({
+      ...pooled(bySeed.map(([, v]) => v), 10, policy), testSigma, seeds: bySeed.map(([s]) => s), perBody: bySeed.map(([, v]) => flat(v)) });
+    const all = [
+      at("simple", 0.1, [[0, 2000], [1, 1000]]), at("simple", 0.5, [[1, 500], [0, 1000]]), // both seeds keep 0.5
+      at("oracle", 0.1, [[0, 1000], [1, 2000], [2, 1500]]), at("oracle", 0.5, [[0, 700], [1, 1400], [2, 1050]]), // all keep 0.7
+      at("rma", 0.5, [[0, 900]]), // no σ 0.1 evaluation: left out
+    ];
+    const kept = keptFractions(all);
+    expect(kept.map((k) => [k.policy, k.testSigma])).toEqual([["simple", 0.5], ["oracle", 0.5]]);
+    const [simple, oracle] = kept;
+    expect(simple.seeds).toEqual([1, 0]);
+    expect(simple.skill).toEqual([1000, 2000]); // matched by seed number, not by position
+    expect(simple.perSeed).toEqual([0.5, 0.5]);
+    expect(oracle.mean).toBeCloseTo(0.7, 12);
+    expect(oracle.spread).toBeCloseTo(0, 12);
+    const d = keptDifference(oracle, simple);
+    expect(d.difference).toBeCloseTo(0.2, 12);
+    expect(d.exceeds).toBe(true);
+    expect([d.low, d.high].map((x) => Math.round(x! * 1e9) / 1e9)).toEqual([0.2, 0.2]); // every seed and body alike
+    // Seeds that keep 0.4 and 0.8 (spread 0.28) against 0.5: +0.1 does not exceed the spread; the bootstrap spans
+    // all-0.4 to all-0.8 draws of the two seeds, −0.1 to +0.3.
+    const mixed = keptFractions([at("tcn", 0.1, [[0, 1000], [1, 1000]]), at("tcn", 0.5, [[0, 400], [1, 800]])])[0];
+    const m = keptDifference(mixed, simple);
+    expect(m.exceeds).toBe(false);
+    expect(m.margin).toBeCloseTo(0.4 / Math.SQRT2, 12);
+    expect([m.low, m.high].map((x) => Math.round(x! * 1e9) / 1e9)).toEqual([-0.1, 0.3]);
+    // One seed: no verdict by the spread rule; the interval then comes from the bodies only.
+    const one = keptFractions([at("dmap", 0.1, [[0, 1000]]), at("dmap", 0.5, [[0, 600]])])[0];
+    expect(keptDifference(one, simple).exceeds).toBeNull();
+    // Bodies that differ: deterministic by seed.
+    const noisy = keptFractions([at("dmap", 0.1, [[0, 1000]]), { ...at("dmap", 0.5, [[0, 600]]), perBody: [flat(600).map((x, i) => x + 30 * (i % 7))] }])[0];
+    expect(keptDifference(noisy, simple, 300, 3)).toEqual(keptDifference(noisy, simple, 300, 3));
+    // Every policy against Simple at its test σ, in the order asked for; its table and its one-line summary.
+    const against = keptAgainstSimple(all, 0.3, ["simple", "oracle", "rma"]);
+    const rows = against.rows;
+    expect(rows.map((r) => [r.kept.policy, r.vsSimple === null])).toEqual([["simple", true], ["oracle", false]]);
+    const table = keptTable(rows, (k) => k.toUpperCase());
+    expect(table[1]).toEqual({ policy: "ORACLE", "test σ": 0.5, "skill per seed (return at σ 0.1)": "1000, 2000, 1500", "kept per seed": "0.70, 0.70, 0.70",
+      "kept: mean ± spread": "0.700 ± 0.000", "− Simple's": "+0.200", "95 % interval": "+0.200 to +0.200", "more than the seed spread?": "yes" });
+    expect(table[0]["− Simple's"]).toBe("–");
+    expect(keptSummary(against, (k) => k)).toBe("keeps more than Simple by more than the seed spread: oracle at test σ 0.5 (+0.200, spread 0.000) (of 1 comparisons)");
+    expect(keptSummary(keptAgainstSimple(all, 0.5, ["simple", "oracle"]), (k) => k)).toBe("keeps more than Simple by more than the seed spread: none (of 0 comparisons)");
+  });
+
+  it("the skill-and-kept figure: each seed's skill on the left; per seed and per policy, the fraction kept from 1 at σ 0.1", () => {
+    const flat = (v: number) => new Array<number>(10).fill(v);
+    const at = (policy: SeedPooled["policy"], testSigma: number, bySeed: [number, number][]): SeedPooled => ({
+      ...pooled(bySeed.map(([, v]) => v), 10, policy), testSigma, seeds: bySeed.map(([s]) => s), perBody: bySeed.map(([, v]) => flat(v)) });
+    const kept = keptFractions([at("simple", 0.1, [[0, 2000], [1, 1000]]), at("simple", 0.3, [[0, 1600], [1, 700]]), at("simple", 0.5, [[0, 800], [1, 300]])]);
+    const fig = skillAndKept(kept, 0.3);
+    const traces = fig.data as { name: string; x: unknown[]; y: number[]; xaxis?: string }[];
+    expect(traces.map((t) => t.name)).toEqual(["Simple: each seed's skill", "Simple seed 0", "Simple seed 1", "Simple (2 seeds)"]);
+    expect(traces[0].y).toEqual([2000, 1000]);
+    expect(traces[1]).toMatchObject({ x: [0.1, 0.3, 0.5], y: [1, 0.8, 0.4], xaxis: "x2" });
+    expect(traces[3].y.map((v) => Math.round(v * 1e9) / 1e9)).toEqual([1, 0.75, 0.35]);
+    const layout = fig.layout as Record<string, { title?: { text: string } }>;
+    expect([layout.yaxis.title!.text, layout.xaxis2.title!.text, layout.yaxis2.title!.text]).toEqual(
+      ["return at test σ = 0.1 (reward units)", "test σ (range of body perturbations)", "fraction of its σ = 0.1 return kept"]);
+  });
+
+  it("a seed that never walked (below half the Oracle's return at its σ) is left out of the fractions, and named", () => {
+    const flat = (v: number) => new Array<number>(10).fill(v);
+    const at = (policy: SeedPooled["policy"], testSigma: number, bySeed: [number, number][]): SeedPooled => ({
+      ...pooled(bySeed.map(([, v]) => v), 10, policy), testSigma, seeds: bySeed.map(([s]) => s), perBody: bySeed.map(([, v]) => flat(v)) });
+    const all = [
+      at("oracle", 0.3, [[0, 2000]]), at("oracle", 0.1, [[0, 2500]]), at("oracle", 0.5, [[0, 1000]]),
+      at("simple", 0.3, [[0, 1900]]), at("simple", 0.1, [[0, 2500]]), at("simple", 0.5, [[0, 800]]),
+      // TCN seed 1 walks (1100 ≥ 1000); seed 0 (80 < half of 2000) never did, and "keeps" 80 / 76 of nothing.
+      at("tcn", 0.3, [[0, 80], [1, 1100]]), at("tcn", 0.1, [[0, 76], [1, 2000]]), at("tcn", 0.5, [[0, 78], [1, 900]]),
+    ];
+    expect(failedSeeds(all)).toEqual([{ policy: "tcn", trainSigma: 0.3, seed: 0 }]);
+    const k = keptAgainstSimple(all, 0.3, ["simple", "oracle", "tcn"]);
+    expect(k.failed).toEqual([{ policy: "tcn", seed: 0 }]);
+    const tcn = k.rows.filter((r) => r.kept.policy === "tcn");
+    expect(tcn.map((r) => r.kept.seeds)).toEqual([[1], [1]]);
+    expect(tcn.map((r) => r.kept.perSeed[0])).toEqual([1100 / 2000, 900 / 2000]);
+    expect(keptSummary(k, (x) => x)).toMatch(/; left out, failed \(return below 0\.5 of the Oracle's\): tcn seed 0$/);
   });
 
   it("beats by more than the larger spread, and not otherwise", () => {

@@ -140,6 +140,13 @@ export interface SeedPooled {
   bodies: number;
 }
 
+/** The standard deviation across seeds (n − 1 in the denominator; 0 for one seed). */
+function seedStd(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = xs.reduce((p, q) => p + q, 0) / xs.length;
+  return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
 /** Pool the manifests' evaluations by (policy, train σ, test σ). */
 export function poolSeeds(agents: ShippedAgent[]): SeedPooled[] {
   const groups = new Map<string, ShippedAgent[]>();
@@ -154,11 +161,9 @@ export function poolSeeds(agents: ShippedAgent[]): SeedPooled[] {
     const evals = group.map((a) => a.manifest.evaluation[key]);
     const perSeed = evals.map((e) => e.meanReturn);
     const mean = (xs: number[]) => xs.reduce((p, q) => p + q, 0) / xs.length;
-    const m = mean(perSeed);
-    const spread = perSeed.length > 1 ? Math.sqrt(perSeed.reduce((s, x) => s + (x - m) ** 2, 0) / (perSeed.length - 1)) : 0;
     return {
       policy: policy as PolicyKind, trainSigma: Number(trainSigma), testSigma: Number(key.replace("sigma_", "")),
-      seeds: group.map((a) => a.manifest.config.seed), perSeed, meanReturn: m, seedSpread: spread,
+      seeds: group.map((a) => a.manifest.config.seed), perSeed, meanReturn: mean(perSeed), seedSpread: seedStd(perSeed),
       semOverBodies: mean(evals.map((e) => e.semReturn)), forwardSpeed: mean(evals.map((e) => e.meanForwardSpeed)),
       fallRate: mean(evals.map((e) => e.fallRate)), bodies: evals[0].n, perBody: evals.map((e) => (e.perMorphology ?? []).map((r) => r.return)),
     };
@@ -416,36 +421,166 @@ export function seedMargin(p: SeedPooled, pooled: SeedPooled[] = []): { margin: 
 }
 
 /**
- * A 95 % percentile interval for the difference of two pooled returns (mean over seeds of each seed's mean over
- * bodies), by a bootstrap over both levels of the design (as Agarwal et al. 2021 resample runs): each replicate
- * draws the test bodies with replacement, once for both policies (every policy walked the same bodies), and each
- * policy's seeds with replacement. With one seed per policy only the bodies vary, and with few seeds the interval is
- * narrower than the truth (a bootstrap over n seeds sees (n − 1)/n of their variance). null when the two were not
- * tested on the same number of bodies or a seed's per-body returns are missing. Deterministic by `seed`.
+ * A 95 % percentile interval for the difference between two policies of a statistic each seed gives from its mean
+ * returns on one or more test sets, by a bootstrap over both levels of the design (as Agarwal et al. 2021 resample
+ * runs): each replicate draws every test set's bodies with replacement, once for both policies (every policy walked
+ * the same bodies), and each policy's seeds with replacement; a policy's value is the mean of its drawn seeds'
+ * statistics. `a` and `b` hold, per seed and per test set, the per-body returns. With one seed per policy only the
+ * bodies vary, and with few seeds the interval is narrower than the truth (a bootstrap over n seeds sees (n − 1)/n of
+ * their variance). null when the two were not tested on the same number of bodies per set or a seed's per-body
+ * returns are missing. Deterministic by `seed`.
  */
-export function differenceInterval(a: SeedPooled, b: SeedPooled, resamples = 4000, seed = 1): { difference: number; low: number; high: number } | null {
-  const n = a.perBody[0]?.length ?? 0;
-  if (!n || [...a.perBody, ...b.perBody].some((xs) => xs.length !== n)) return null;
+function bootstrapDifference(a: readonly (readonly number[][])[], b: readonly (readonly number[][])[], statistic: (setMeans: readonly number[]) => number,
+  resamples: number, seed: number): { low: number; high: number } | null {
+  const sizes = a[0]?.map((xs) => xs.length) ?? [];
+  if (!sizes.length || sizes.some((n) => !n) || !b.length || [...a, ...b].some((sets) => sets.length !== sizes.length || sets.some((xs, j) => xs.length !== sizes[j]))) return null;
   const r = rng(seed);
   const stats = new Float64Array(resamples);
-  const bodies = new Int32Array(n);
-  const pooledMean = (perBody: number[][]) => {
+  const drawn = sizes.map((n) => new Int32Array(n));
+  const setMeans = new Array<number>(sizes.length);
+  const pooledMean = (seeds: readonly (readonly number[][])[]) => {
     let total = 0;
-    for (let k = 0; k < perBody.length; k++) {
-      const xs = perBody[r.int(perBody.length)];
-      let s = 0;
-      for (let i = 0; i < n; i++) s += xs[bodies[i]];
-      total += s / n;
+    for (let k = 0; k < seeds.length; k++) {
+      const sets = seeds[r.int(seeds.length)];
+      for (let j = 0; j < sizes.length; j++) {
+        let s = 0;
+        for (let i = 0; i < sizes[j]; i++) s += sets[j][drawn[j][i]];
+        setMeans[j] = s / sizes[j];
+      }
+      total += statistic(setMeans);
     }
-    return total / perBody.length;
+    return total / seeds.length;
   };
   for (let t = 0; t < resamples; t++) {
-    for (let i = 0; i < n; i++) bodies[i] = r.int(n);
-    stats[t] = pooledMean(a.perBody) - pooledMean(b.perBody);
+    drawn.forEach((d, j) => { for (let i = 0; i < sizes[j]; i++) d[i] = r.int(sizes[j]); });
+    stats[t] = pooledMean(a) - pooledMean(b);
   }
   stats.sort();
   const at = (q: number) => stats[Math.min(resamples - 1, Math.max(0, Math.round(q * (resamples - 1))))];
-  return { difference: a.meanReturn - b.meanReturn, low: at(0.025), high: at(0.975) };
+  return { low: at(0.025), high: at(0.975) };
+}
+
+/**
+ * A 95 % interval for the difference of two pooled returns (mean over seeds of each seed's mean over the test
+ * bodies): `bootstrapDifference` over seeds and bodies.
+ */
+export function differenceInterval(a: SeedPooled, b: SeedPooled, resamples = 4000, seed = 1): { difference: number; low: number; high: number } | null {
+  const ci = bootstrapDifference(a.perBody.map((xs) => [xs]), b.perBody.map((xs) => [xs]), (m) => m[0], resamples, seed);
+  return ci && { difference: a.meanReturn - b.meanReturn, ...ci };
+}
+
+/**
+ * Skill and robustness, separated. Per seed of a policy: its mean return on the least perturbed test set (σ = `from`),
+ * how well it walks, and the fraction of that return it keeps on a wider test set, how well it copes as bodies vary.
+ * A seed that walks badly everywhere lowers its policy's return at every σ but not its fractions; a policy that uses
+ * its body should keep more as bodies vary. The two test sets hold different bodies, so a fraction is a ratio of the
+ * seed's two means over bodies.
+ */
+export interface KeptFraction {
+  policy: PolicyKind;
+  trainSigma: number;
+  testSigma: number;
+  /** The test σ whose return is the reference (its skill). */
+  from: number;
+  seeds: number[];
+  /** Per seed: its mean return at `from`. */
+  skill: number[];
+  /** Per seed: its mean return at `testSigma` ÷ its skill. */
+  perSeed: number[];
+  /** Mean over seeds, and the standard deviation across them (0 for one seed). */
+  mean: number;
+  spread: number;
+  /** Per seed: per-body returns at [`from`, `testSigma`] (for the bootstrap). */
+  perBody: number[][][];
+}
+
+/**
+ * Every pooled (policy, train σ, test σ ≠ `from`) as the fraction its seeds keep of their return at test σ `from`,
+ * seeds matched by number; only the seeds `keep` accepts. Pooled results without their `from` evaluation are left out.
+ */
+export function keptFractions(pooled: readonly SeedPooled[], from = 0.1, keep: (policy: PolicyKind, trainSigma: number, seed: number) => boolean = () => true): KeptFraction[] {
+  return pooled.flatMap((p) => {
+    const ref = pooled.find((q) => q.policy === p.policy && q.trainSigma === p.trainSigma && q.testSigma === from);
+    if (!ref || p.testSigma === from) return [];
+    const pairs = p.seeds.map((s, k) => ({ s, k, r: ref.seeds.indexOf(s) })).filter((x) => x.r >= 0 && keep(p.policy, p.trainSigma, x.s));
+    if (!pairs.length) return [];
+    const perSeed = pairs.map((x) => p.perSeed[x.k] / ref.perSeed[x.r]);
+    return [{
+      policy: p.policy, trainSigma: p.trainSigma, testSigma: p.testSigma, from, seeds: pairs.map((x) => x.s),
+      skill: pairs.map((x) => ref.perSeed[x.r]), perSeed, mean: perSeed.reduce((u, v) => u + v, 0) / perSeed.length, spread: seedStd(perSeed),
+      perBody: pairs.map((x) => [ref.perBody[x.r] ?? [], p.perBody[x.k] ?? []]),
+    }];
+  });
+}
+
+/**
+ * Does `a` keep more of its return than `b`? The difference of their mean fractions against the larger of their seed
+ * spreads (the claims' rule; `exceeds` is null when either has one seed, since a fraction's seed spread is not
+ * borrowed from elsewhere), and the difference's 95 % interval from `bootstrapDifference` (bodies drawn once per test
+ * set for both, seeds matched within each policy).
+ */
+export function keptDifference(a: KeptFraction, b: KeptFraction, resamples = 4000, seed = 1):
+  { difference: number; margin: number; exceeds: boolean | null; low: number | null; high: number | null } {
+  const difference = a.mean - b.mean, margin = Math.max(a.spread, b.spread);
+  const ci = bootstrapDifference(a.perBody, b.perBody, (m) => m[1] / m[0], resamples, seed);
+  return { difference, margin, exceeds: a.seeds.length > 1 && b.seeds.length > 1 ? difference > margin : null, low: ci?.low ?? null, high: ci?.high ?? null };
+}
+
+/**
+ * A seed failed when its return on its own training σ is below this fraction of the Oracle's there (mean of the
+ * Oracle's seeds): it never learned to walk (notebook 03's TCN verdicts; the paper: 3 of 5 TCN seeds failed).
+ */
+export const FAILURE_FRACTION = 0.5;
+
+/** The seeds of `pooled` that failed (`FAILURE_FRACTION`), at every train σ that has an Oracle. */
+export function failedSeeds(pooled: readonly SeedPooled[]): { policy: PolicyKind; trainSigma: number; seed: number }[] {
+  return pooled.filter((p) => p.testSigma === p.trainSigma).flatMap((p) => {
+    const oracle = pooled.find((q) => q.policy === "oracle" && q.trainSigma === p.trainSigma && q.testSigma === p.trainSigma);
+    return oracle ? p.seeds.filter((_, k) => p.perSeed[k] < FAILURE_FRACTION * oracle.meanReturn).map((seed) => ({ policy: p.policy, trainSigma: p.trainSigma, seed })) : [];
+  });
+}
+
+/** One policy's fractions kept at one test σ, and (for a policy other than Simple) its difference with Simple's. */
+export interface KeptRow { kept: KeptFraction; vsSimple: ReturnType<typeof keptDifference> | null }
+
+/**
+ * The fractions kept by `kinds` trained at `trainSigma`, each against Simple's at the same test σ (`keptDifference`),
+ * in the order of `kinds`, then of test σ. Failed seeds (`failedSeeds`) are left out, and listed: a seed that never
+ * walked keeps all of nothing.
+ */
+export function keptAgainstSimple(pooled: readonly SeedPooled[], trainSigma: number, kinds: readonly string[], from = 0.1):
+  { rows: KeptRow[]; failed: { policy: PolicyKind; seed: number }[] } {
+  const failed = failedSeeds(pooled).filter((f) => f.trainSigma === trainSigma && kinds.includes(f.policy));
+  const kept = keptFractions(pooled, from, (policy, sigma, seed) => !failed.some((f) => f.policy === policy && f.trainSigma === sigma && f.seed === seed))
+    .filter((k) => k.trainSigma === trainSigma && kinds.includes(k.policy));
+  const rows = kept
+    .sort((a, b) => kinds.indexOf(a.policy) - kinds.indexOf(b.policy) || a.testSigma - b.testSigma)
+    .map((k) => {
+      const simple = kept.find((q) => q.policy === "simple" && q.testSigma === k.testSigma);
+      return { kept: k, vsSimple: k.policy !== "simple" && simple ? keptDifference(k, simple) : null };
+    });
+  return { rows, failed: failed.map(({ policy, seed }) => ({ policy, seed })) };
+}
+
+const signed = (x: number, digits: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}`;
+
+/** `keptAgainstSimple`'s rows as a table's rows: skill and fraction per seed, the difference with Simple and its verdict. */
+export function keptTable(rows: readonly KeptRow[], label: (kind: string) => string): Record<string, string | number>[] {
+  return rows.map(({ kept: k, vsSimple: d }) => ({
+    policy: label(k.policy), "test σ": k.testSigma, [`skill per seed (return at σ ${k.from})`]: k.skill.map((x) => x.toFixed(0)).join(", "),
+    "kept per seed": k.perSeed.map((x) => x.toFixed(2)).join(", "), "kept: mean ± spread": `${k.mean.toFixed(3)} ± ${k.spread.toFixed(3)}`,
+    "− Simple's": d ? signed(d.difference, 3) : "–", "95 % interval": d && d.low !== null ? `${signed(d.low, 3)} to ${signed(d.high!, 3)}` : "–",
+    "more than the seed spread?": !d ? "–" : d.exceeds === null ? "one seed: no spread" : d.exceeds ? "yes" : "no",
+  }));
+}
+
+/** Which policies keep more than Simple by more than the seed spread, and which failed seeds were left out, in one line. */
+export function keptSummary(k: ReturnType<typeof keptAgainstSimple>, label: (kind: string) => string): string {
+  const compared = k.rows.filter((r) => r.vsSimple);
+  const more = compared.filter((r) => r.vsSimple!.exceeds)
+    .map(({ kept, vsSimple: d }) => `${label(kept.policy)} at test σ ${kept.testSigma} (${signed(d!.difference, 3)}, spread ${d!.margin.toFixed(3)})`);
+  return `keeps more than Simple by more than the seed spread: ${more.length ? more.join("; ") : "none"} (of ${compared.length} comparisons)` +
+    (k.failed.length ? `; left out, failed (return below ${FAILURE_FRACTION} of the Oracle's): ${k.failed.map((f) => `${label(f.policy)} seed ${f.seed}`).join(", ")}` : "");
 }
 
 /**
@@ -458,11 +593,10 @@ export function beatsClaim(a: SeedPooled | undefined, b: SeedPooled | undefined,
   const [ma, mb] = [seedMargin(a, pooled), seedMargin(b, pooled)];
   const holds = a.meanReturn - b.meanReturn > Math.max(ma.margin, mb.margin);
   const ci = differenceInterval(a, b);
-  const signed = (x: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(0)}`;
   return {
     claim, sigma, verdict: holds ? "holds" : "does not hold",
     evidence: `${a.meanReturn.toFixed(0)} (± ${ma.margin.toFixed(0)}, ${ma.from}) vs ${labels[1]} ${b.meanReturn.toFixed(0)} (± ${mb.margin.toFixed(0)}, ${mb.from})` +
-      (ci ? `; difference ${signed(ci.difference)}, 95 % interval ${signed(ci.low)} to ${signed(ci.high)} (bootstrap over ${a.seeds.length > 1 || b.seeds.length > 1 ? "seeds and bodies" : "bodies only: 1 seed each"})` : ""),
+      (ci ? `; difference ${signed(ci.difference, 0)}, 95 % interval ${signed(ci.low, 0)} to ${signed(ci.high, 0)} (bootstrap over ${a.seeds.length > 1 || b.seeds.length > 1 ? "seeds and bodies" : "bodies only: 1 seed each"})` : ""),
   };
 }
 

@@ -7,7 +7,7 @@ import { POLICY_COLOURS, policyLabel } from "../learning/agent-core";
 import { ACTION_SIZE, STEP_SECONDS } from "../env/ant";
 import { stdFromEntropy } from "../policies/distribution";
 import type { LatentTrace } from "../learning/rma";
-import { PpoLogRow, returnByLegLength, SeedPooled, ShippedAgent, trainingLog } from "../analysis/report";
+import { KeptFraction, PpoLogRow, returnByLegLength, SeedPooled, ShippedAgent, trainingLog } from "../analysis/report";
 
 const COLOURS = POLICY_COLOURS;
 export { policyLabel };
@@ -38,6 +38,47 @@ export function returnVsTestSigma(pooled: SeedPooled[], trainSigma: number, floo
       xaxis: { title: { text: "test σ (range of body perturbations)" }, tickvals: [0.1, 0.3, 0.5, 0.7] },
       yaxis: { title: { text: "episodic return (reward units)" } },
     },
+  };
+}
+
+/**
+ * Skill and robustness side by side for the policies trained at `trainSigma` (`keptFractions`): left, each seed's
+ * return on the least perturbed test set; right, the fraction of it each seed keeps on every wider test set (thin
+ * lines), and its policy's mean over seeds (thick).
+ */
+export function skillAndKept(kept: readonly KeptFraction[], trainSigma: number): Figure {
+  const mine = kept.filter((k) => k.trainSigma === trainSigma);
+  const kinds = [...new Set(mine.map((k) => k.policy))];
+  const from = mine[0]?.from ?? 0.1;
+  const data: Data[] = kinds.flatMap((kind) => {
+    const rows = mine.filter((k) => k.policy === kind).sort((a, b) => a.testSigma - b.testSigma);
+    const colour = COLOURS[kind];
+    const x = [from, ...rows.map((r) => r.testSigma)];
+    const skill: Data = {
+      type: "scatter", mode: "markers", name: `${policyLabel(kind)}: each seed's skill`, showlegend: false, legendgroup: kind,
+      x: rows[0].seeds.map(() => policyLabel(kind)), y: rows[0].skill, text: rows[0].seeds.map((s) => `seed ${s}`),
+      hovertemplate: "%{text}: %{y:.0f}<extra></extra>", marker: { color: colour, size: 9 },
+    } as Data;
+    const perSeed = rows[0].seeds.map((seed, k) => ({
+      type: "scatter", mode: "lines", name: `${policyLabel(kind)} seed ${seed}`, showlegend: false, legendgroup: kind, xaxis: "x2", yaxis: "y2",
+      x, y: [1, ...rows.map((r) => r.perSeed[k])], line: { color: colour, width: 1 }, opacity: 0.5,
+      hovertemplate: `seed ${seed}, test σ %{x}: keeps %{y:.2f}<extra></extra>`,
+    } as Data));
+    const mean: Data = {
+      type: "scatter", mode: "lines+markers", name: `${policyLabel(kind)} (${rows[0].seeds.length} seed${rows[0].seeds.length === 1 ? "" : "s"})`,
+      legendgroup: kind, xaxis: "x2", yaxis: "y2", x, y: [1, ...rows.map((r) => r.mean)], line: { color: colour, width: 3 },
+    } as Data;
+    return [skill, ...perSeed, mean];
+  });
+  return {
+    data,
+    layout: {
+      title: { text: `Policies trained at σ = ${trainSigma}: each seed's skill (left) and the fraction of it kept as bodies vary (right)` },
+      xaxis: { domain: [0, 0.3], title: { text: "policy" } },
+      yaxis: { title: { text: `return at test σ = ${from} (reward units)` }, rangemode: "tozero" },
+      xaxis2: { domain: [0.4, 1], title: { text: "test σ (range of body perturbations)" }, tickvals: [0.1, 0.3, 0.5, 0.7], anchor: "y2" },
+      yaxis2: { title: { text: `fraction of its σ = ${from} return kept` }, anchor: "x2", rangemode: "tozero" },
+    } as NonNullable<Figure["layout"]>,
   };
 }
 
