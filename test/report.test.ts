@@ -105,7 +105,11 @@ describe("claims from pooled seeds", () => {
       "kept: mean ± spread": "0.700 ± 0.000", "− Simple's": "+0.200", "95 % interval": "+0.200 to +0.200", "more than the seed spread?": "yes" });
     expect(table[0]["− Simple's"]).toBe("–");
     expect(keptSummary(against, (k) => k)).toBe("keeps more than Simple by more than the seed spread: oracle at test σ 0.5 (+0.200, spread 0.000) (of 1 comparisons)");
-    expect(keptSummary(keptAgainstSimple(all, 0.5, ["simple", "oracle"]), (k) => k)).toBe("keeps more than Simple by more than the seed spread: none (of 0 comparisons)");
+    expect(keptSummary(keptAgainstSimple(all, 0.5, ["simple", "oracle"]), (k) => k)).toBe("no comparison with several seeds on both sides");
+    // One seed against Simple's two: not judged by a spread; its interval (bodies only: flat bodies, so a point) reported.
+    const oneSeed = keptAgainstSimple([...all, at("dmap", 0.1, [[0, 1000]]), at("dmap", 0.5, [[0, 600]])], 0.3, ["simple", "dmap"]);
+    expect(keptSummary(oneSeed, (k) => k)).toBe("no comparison with several seeds on both sides; 1 comparisons with one seed, not judged by a spread; " +
+      "bodies-only interval above zero: dmap at test σ 0.5 (+0.100, +0.100 to +0.100)");
   });
 
   it("the skill-and-kept figure: each seed's skill on the left; per seed and per policy, the fraction kept from 1 at σ 0.1", () => {

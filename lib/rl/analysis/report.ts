@@ -574,12 +574,19 @@ export function keptTable(rows: readonly KeptRow[], label: (kind: string) => str
   }));
 }
 
-/** Which policies keep more than Simple by more than the seed spread, and which failed seeds were left out, in one line. */
+/**
+ * In one line: which policies keep more than Simple by more than the seed spread; where a policy has one seed (no
+ * spread to judge by), which differences have a bodies-only 95 % interval above zero; and which failed seeds were left out.
+ */
 export function keptSummary(k: ReturnType<typeof keptAgainstSimple>, label: (kind: string) => string): string {
   const compared = k.rows.filter((r) => r.vsSimple);
-  const more = compared.filter((r) => r.vsSimple!.exceeds)
-    .map(({ kept, vsSimple: d }) => `${label(kept.policy)} at test σ ${kept.testSigma} (${signed(d!.difference, 3)}, spread ${d!.margin.toFixed(3)})`);
-  return `keeps more than Simple by more than the seed spread: ${more.length ? more.join("; ") : "none"} (of ${compared.length} comparisons)` +
+  const judged = compared.filter((r) => r.vsSimple!.exceeds !== null), oneSeed = compared.filter((r) => r.vsSimple!.exceeds === null);
+  const name = (r: KeptRow) => `${label(r.kept.policy)} at test σ ${r.kept.testSigma}`;
+  const more = judged.filter((r) => r.vsSimple!.exceeds).map((r) => `${name(r)} (${signed(r.vsSimple!.difference, 3)}, spread ${r.vsSimple!.margin.toFixed(3)})`);
+  const above = oneSeed.filter((r) => r.vsSimple!.low !== null && r.vsSimple!.low > 0)
+    .map((r) => `${name(r)} (${signed(r.vsSimple!.difference, 3)}, ${signed(r.vsSimple!.low!, 3)} to ${signed(r.vsSimple!.high!, 3)})`);
+  return (judged.length ? `keeps more than Simple by more than the seed spread: ${more.length ? more.join("; ") : "none"} (of ${judged.length} comparisons)` : "no comparison with several seeds on both sides") +
+    (oneSeed.length ? `; ${oneSeed.length} comparisons with one seed, not judged by a spread; bodies-only interval above zero: ${above.length ? above.join("; ") : "none"}` : "") +
     (k.failed.length ? `; left out, failed (return below ${FAILURE_FRACTION} of the Oracle's): ${k.failed.map((f) => `${label(f.policy)} seed ${f.seed}`).join(", ")}` : "");
 }
 
