@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import * as fs from "fs";
 import * as path from "path";
-import { AntSet, beatsClaim, budgetChange, differenceInterval, failedSeeds, keptAgainstSimple, keptDifference, keptFractions, keptSummary, keptTable, LogRow, newestAgents, partingIteration, partwayLine, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, sameSetRuns, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
+import { AntSet, beatsClaim, budgetChange, differenceInterval, failedSeeds, keptAgainstSimple, keptDifference, keptFractions, keptSummary, keptTable, LogRow, skillKeptCorrelation, skillKeptLine, newestAgents, partingIteration, partwayLine, partwayRuns, ppoDiagnostics, ratioClaim, returnByLegLength, sameCommandPairs, sameSetRuns, SeedPooled, seedMargin, ShippedAgent, shippedAgents, shippedRun } from "../lib/rl/analysis/report";
 import { antPlan, PPO_BUDGET, RMA_PHASE2_BUDGET } from "../lib/rl/learning/plan";
 import { measuredSpeed } from "../lib/rl/learning/run-status";
 import { PPO_DEFAULTS } from "../lib/rl/learning/ppo";
@@ -126,6 +126,26 @@ describe("claims from pooled seeds", () => {
     const layout = fig.layout as Record<string, { title?: { text: string } }>;
     expect([layout.yaxis.title!.text, layout.xaxis2.title!.text, layout.yaxis2.title!.text]).toEqual(
       ["return at test σ = 0.1 (reward units)", "test σ (range of body perturbations)", "fraction of its σ = 0.1 return kept"]);
+  });
+
+  it("skill against fraction kept: correlated within each policy, so a difference between policies does not count", () => {
+    const flat = (v: number) => new Array<number>(10).fill(v);
+    const at = (policy: SeedPooled["policy"], testSigma: number, bySeed: [number, number][]): SeedPooled => ({
+      ...pooled(bySeed.map(([, v]) => v), 10, policy), testSigma, seeds: bySeed.map(([s]) => s), perBody: bySeed.map(([, v]) => flat(v)) });
+    // Within each policy the abler seed keeps less (Simple: 2000 keeps 0.4, 1000 keeps 0.6; the Oracle: 3000 keeps 0.7,
+    // 2000 keeps 0.9), while across policies the abler one keeps more: pooled r would be > 0, within-policy r is −1.
+    const rows = keptAgainstSimple([
+      at("simple", 0.1, [[0, 2000], [1, 1000]]), at("simple", 0.5, [[0, 800], [1, 600]]),
+      at("oracle", 0.1, [[0, 3000], [1, 2000]]), at("oracle", 0.5, [[0, 2100], [1, 1800]]),
+      at("dmap", 0.1, [[0, 2500]]), at("dmap", 0.5, [[0, 100]]), // one seed: no within-policy variation, left out
+    ], 0.3, ["simple", "oracle", "dmap"]).rows;
+    const [c] = skillKeptCorrelation(rows);
+    expect(c.testSigma).toBe(0.5);
+    expect(c.seeds).toBe(4);
+    expect(c.r).toBeCloseTo(-1, 12);
+    expect(skillKeptCorrelation(rows.filter((r) => r.kept.policy === "simple"))[0].r).toBeNaN(); // two seeds only
+    expect(skillKeptLine(rows)).toBe("Within each policy (4 seeds, each policy's means removed), skill against fraction kept: r = −1.00 at test σ 0.5 (negative: a policy's abler seeds keep less)");
+    expect(skillKeptLine(rows.filter((r) => r.kept.policy === "simple"))).toBe("");
   });
 
   it("a seed that never walked (below half the Oracle's return at its σ) is left out of the fractions, and named", () => {

@@ -13,7 +13,7 @@ import type { AdaptationLog } from "../learning/rma";
 import type { LatentConvergence } from "../learning/rma";
 import { stdFromEntropy } from "../policies/distribution";
 import { ACTION_SIZE } from "../env/ant";
-import { median } from "../../neuro/stats";
+import { median, pearson } from "../../neuro/stats";
 import { rng } from "../../util/random";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -560,6 +560,28 @@ export function keptAgainstSimple(pooled: readonly SeedPooled[], trainSigma: num
       return { kept: k, vsSimple: k.policy !== "simple" && simple ? keptDifference(k, simple) : null };
     });
   return { rows, failed: failed.map(({ policy, seed }) => ({ policy, seed })) };
+}
+
+/**
+ * Is a fraction kept free of skill? Per test σ, the Pearson correlation across seeds between skill and the fraction
+ * kept, with each policy's own means removed (so that a difference between policies does not count, only whether a
+ * policy's abler seeds keep more or less), over the policies with at least two seeds. NaN with fewer than three seeds.
+ */
+export function skillKeptCorrelation(rows: readonly KeptRow[]): { testSigma: number; r: number; seeds: number }[] {
+  const sigmas = [...new Set(rows.map((r) => r.kept.testSigma))].sort((a, b) => a - b);
+  const centred = (xs: readonly number[]) => { const m = xs.reduce((a, b) => a + b, 0) / xs.length; return xs.map((x) => x - m); };
+  return sigmas.map((testSigma) => {
+    const several = rows.filter((r) => r.kept.testSigma === testSigma && r.kept.seeds.length > 1);
+    const skill = several.flatMap((r) => centred(r.kept.skill)), kept = several.flatMap((r) => centred(r.kept.perSeed));
+    return { testSigma, r: skill.length >= 3 ? pearson(skill, kept) : NaN, seeds: skill.length };
+  });
+}
+
+/** `skillKeptCorrelation` in one line ("" when no test σ has three seeds of policies with several). */
+export function skillKeptLine(rows: readonly KeptRow[]): string {
+  const c = skillKeptCorrelation(rows).filter((x) => x.seeds >= 3);
+  return c.length ? `Within each policy (${c[0].seeds} seeds, each policy's means removed), skill against fraction kept: ` +
+    c.map((x) => `r = ${signed(x.r, 2)} at test σ ${x.testSigma}`).join(", ") + " (negative: a policy's abler seeds keep less)" : "";
 }
 
 const signed = (x: number, digits: number) => `${x >= 0 ? "+" : "−"}${Math.abs(x).toFixed(digits)}`;
