@@ -2,7 +2,9 @@
  * What notebook 03 (part 2) and 04 report about shipped Ant policies, read from their manifests: each manifest
  * holds the evaluation measured right after training, on the full shipped test sets (100 bodies per σ, the
  * evaluation seed of lib/rl/env/evaluate.ts). Here: finding them, pooling seeds (mean of the seed means, with the
- * spread across seeds), and the published Ant numbers (DMAP's table, Chiappa et al. 2022).
+ * spread across seeds), the published Ant numbers (DMAP's table, Chiappa et al. 2022), the claims with a bootstrap
+ * over seeds and bodies (after Agarwal et al. 2021), each seed's return split into its skill and the fraction of it
+ * kept as bodies vary, and how far a run had learned when its budget ran out.
  */
 import * as fs from "fs";
 import * as path from "path";
