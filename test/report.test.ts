@@ -18,6 +18,11 @@ const pooled = (perSeed: number[], semOverBodies = 10, policy: SeedPooled["polic
     semOverBodies, forwardSpeed: 1, fallRate: 0, bodies: 100, perBody: perSeed.map(() => []) };
 };
 
+/** Flat per-body returns (every body alike) for each seed of a policy at one test σ: [seed, return] pairs. */
+const flat = (v: number, bodies = 20) => new Array<number>(bodies).fill(v);
+const at = (policy: SeedPooled["policy"], testSigma: number, bySeed: [number, number][]): SeedPooled => ({
+  ...pooled(bySeed.map(([, v]) => v), 10, policy), testSigma, seeds: bySeed.map(([s]) => s), perBody: bySeed.map(([, v]) => flat(v)) });
+
 describe("claims from pooled seeds", () => {
   it("the margin is the seed spread; one seed borrows its policy's spread at the σ with most seeds, else the SEM over bodies", () => {
     expect(seedMargin(pooled([100, 200, 300])).margin).toBeCloseTo(100, 10);
@@ -49,7 +54,6 @@ describe("claims from pooled seeds", () => {
     expect([one!.difference, one!.low, one!.high].map((x) => Math.round(x * 1e6) / 1e6)).toEqual([100, 100, 100]);
     // Seeds 1000, 1300, 1600 against one seed at 1000, every body alike: only the seed draw varies. All three draws
     // alike has probability 1/27 > 2.5 %, so the interval runs from 0 (three times 1000) to +600 (three times 1600).
-    const flat = (v: number) => new Array<number>(20).fill(v);
     const seeds = differenceInterval(withBodies([flat(1000), flat(1300), flat(1600)]), withBodies([flat(1000)], "simple"));
     expect(seeds!.difference).toBeCloseTo(300, 9);
     expect([seeds!.low, seeds!.high]).toEqual([0, 600]);
@@ -63,9 +67,6 @@ describe("claims from pooled seeds", () => {
 
   it("skill and the fraction kept: seeds matched by number, known fractions, and the difference's interval", () => {
     // Per seed, flat returns over 20 bodies at test σ 0.1 and 0.5 (trained at 0.3); seeds listed in different orders.
-    const flat = (v: number) => new Array<number>(20).fill(v);
-    const at = (policy: SeedPooled["policy"], testSigma: number, bySeed: [number, number][]): SeedPooled => ({
-      ...pooled(bySeed.map(([, v]) => v), 10, policy), testSigma, seeds: bySeed.map(([s]) => s), perBody: bySeed.map(([, v]) => flat(v)) });
     const all = [
       at("simple", 0.1, [[0, 2000], [1, 1000]]), at("simple", 0.5, [[1, 500], [0, 1000]]), // both seeds keep 0.5
       at("oracle", 0.1, [[0, 1000], [1, 2000], [2, 1500]]), at("oracle", 0.5, [[0, 700], [1, 1400], [2, 1050]]), // all keep 0.7
@@ -113,9 +114,6 @@ describe("claims from pooled seeds", () => {
   });
 
   it("the skill-and-kept figure: each seed's skill on the left; per seed and per policy, the fraction kept from 1 at σ 0.1", () => {
-    const flat = (v: number) => new Array<number>(10).fill(v);
-    const at = (policy: SeedPooled["policy"], testSigma: number, bySeed: [number, number][]): SeedPooled => ({
-      ...pooled(bySeed.map(([, v]) => v), 10, policy), testSigma, seeds: bySeed.map(([s]) => s), perBody: bySeed.map(([, v]) => flat(v)) });
     const kept = keptFractions([at("simple", 0.1, [[0, 2000], [1, 1000]]), at("simple", 0.3, [[0, 1600], [1, 700]]), at("simple", 0.5, [[0, 800], [1, 300]])]);
     const fig = skillAndKept(kept, 0.3);
     const traces = fig.data as { name: string; x: unknown[]; y: number[]; xaxis?: string }[];
@@ -129,9 +127,6 @@ describe("claims from pooled seeds", () => {
   });
 
   it("skill against fraction kept: correlated within each policy, so a difference between policies does not count", () => {
-    const flat = (v: number) => new Array<number>(10).fill(v);
-    const at = (policy: SeedPooled["policy"], testSigma: number, bySeed: [number, number][]): SeedPooled => ({
-      ...pooled(bySeed.map(([, v]) => v), 10, policy), testSigma, seeds: bySeed.map(([s]) => s), perBody: bySeed.map(([, v]) => flat(v)) });
     // Within each policy the abler seed keeps less (Simple: 2000 keeps 0.4, 1000 keeps 0.6; the Oracle: 3000 keeps 0.7,
     // 2000 keeps 0.9), while across policies the abler one keeps more: pooled r would be > 0, within-policy r is −1.
     const rows = keptAgainstSimple([
@@ -149,9 +144,6 @@ describe("claims from pooled seeds", () => {
   });
 
   it("a seed that never walked (below half the Oracle's return at its σ) is left out of the fractions, and named", () => {
-    const flat = (v: number) => new Array<number>(10).fill(v);
-    const at = (policy: SeedPooled["policy"], testSigma: number, bySeed: [number, number][]): SeedPooled => ({
-      ...pooled(bySeed.map(([, v]) => v), 10, policy), testSigma, seeds: bySeed.map(([s]) => s), perBody: bySeed.map(([, v]) => flat(v)) });
     const all = [
       at("oracle", 0.3, [[0, 2000]]), at("oracle", 0.1, [[0, 2500]]), at("oracle", 0.5, [[0, 1000]]),
       at("simple", 0.3, [[0, 1900]]), at("simple", 0.1, [[0, 2500]]), at("simple", 0.5, [[0, 800]]),
